@@ -1,0 +1,53 @@
+/* Ganglion SDK: optimizers over flat parameter vectors.
+ *
+ * Every optimizer works on (x, g) arrays of length n, so training and the
+ * toy-problem plugin drive the very same code. Defaults follow PyTorch. */
+#ifndef GANGLION_OPTIM_H
+#define GANGLION_OPTIM_H
+
+#include <stdint.h>
+#include <ganglion/error.h>
+
+typedef struct gn_optim gn_optim;
+
+/* Hyper-parameters (append-only). gn_optim_defaults fills PyTorch's values. */
+typedef struct gn_optim_hparams {
+    uint32_t struct_size;
+    double lr;           /* sgd 0.01, adam 1e-3, adadelta 1.0, adagrad 0.01, rmsprop 0.01 */
+    double momentum;     /* momentum, nesterov: 0.9 */
+    double beta1, beta2; /* adam, adamw: 0.9, 0.999 */
+    double eps;          /* adam 1e-8, rmsprop 1e-8, adagrad 1e-10, adadelta 1e-6 */
+    double rho;          /* rmsprop alpha 0.99, adadelta rho 0.9 */
+    double weight_decay; /* L2 added to the gradient; adamw: decoupled, default 0.01 */
+    double initial_accumulator; /* adagrad: 0 */
+    double reserved[8];
+} gn_optim_hparams;
+
+/* "sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad|adadelta" */
+#define GN_OPTIM_CHOICES "sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad|adadelta"
+
+GN_EXPORT gn_status gn_optim_defaults(const char *name, gn_optim_hparams *hp, gn_error *err);
+
+/* Caller owns; n parameters. hp NULL = defaults. */
+GN_EXPORT gn_optim *gn_optim_new(const char *name, int64_t n, const gn_optim_hparams *hp,
+                                 gn_error *err);
+GN_EXPORT void gn_optim_free(gn_optim *o);
+
+/* One update of x (length n) from gradient g. */
+GN_EXPORT gn_status gn_optim_step(gn_optim *o, float *x, const float *g, gn_error *err);
+
+GN_EXPORT const char *gn_optim_name(const gn_optim *o);
+GN_EXPORT int64_t gn_optim_steps(const gn_optim *o); /* updates done so far */
+GN_EXPORT void gn_optim_set_lr(gn_optim *o, double lr);
+GN_EXPORT double gn_optim_lr(const gn_optim *o);
+
+/* Optimizer state by its usual name, for traces and checkpoints:
+ * momentum/nesterov "velocity"; adam/adamw "m", "v", "m_hat", "v_hat";
+ * rmsprop "square_avg"; adagrad "sum"; adadelta "square_avg", "acc_delta".
+ * gn_optim_state copies coordinate i of state k (bias-corrected values are
+ * computed on the fly). */
+GN_EXPORT int gn_optim_n_states(const gn_optim *o);
+GN_EXPORT const char *gn_optim_state_name(const gn_optim *o, int k);
+GN_EXPORT double gn_optim_state(const gn_optim *o, int k, int64_t i);
+
+#endif

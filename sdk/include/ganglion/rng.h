@@ -1,0 +1,21 @@
+/* Ganglion SDK: seeded random numbers (xoshiro256** seeded by splitmix64).
+ * The run owns one; the same seed with one thread gives a bit-identical run. */
+#ifndef GANGLION_RNG_H
+#define GANGLION_RNG_H
+
+#include <stdint.h>
+#include <ganglion/abi.h>
+
+typedef struct gn_rng {
+    uint64_t s[4];
+} gn_rng;
+
+GN_EXPORT void gn_rng_seed(gn_rng *r, uint64_t seed);
+GN_EXPORT uint64_t gn_rng_u64(gn_rng *r);
+GN_EXPORT double gn_rng_uniform(gn_rng *r);            /* [0, 1) */
+GN_EXPORT float gn_rng_normal(gn_rng *r);              /* N(0, 1) */
+GN_EXPORT uint64_t gn_rng_below(gn_rng *r, uint64_t n); /* [0, n), unbiased */
+/* Fisher-Yates shuffle of an index array. */
+GN_EXPORT void gn_rng_shuffle_i64(gn_rng *r, int64_t *a, int64_t n);
+
+#endif

@@ -1,0 +1,39 @@
+/* Internal layout of graphs and nodes. */
+#ifndef GN_GRAPH_IMPL_H
+#define GN_GRAPH_IMPL_H
+
+#include <ganglion/graph.h>
+
+#define GN_NODE_MAX_INPUTS 8
+#define GN_NODE_AUX_SLOTS 4
+
+typedef enum { GN_NODE_INPUT, GN_NODE_PARAM, GN_NODE_OP } gn_node_kind;
+
+struct gn_node {
+    gn_node_kind kind;
+    int id; /* position in the graph: a topological order */
+    char name[64];
+    const gn_op_vtable *op;
+    gn_node *in[GN_NODE_MAX_INPUTS];
+    int n_in;
+    gn_op_attrs attrs;
+    gn_tensor *value, *grad; /* grad NULL when no gradient flows here */
+    float *aux[GN_NODE_AUX_SLOTS];
+    int64_t aux_cap[GN_NODE_AUX_SLOTS];
+    gn_graph *graph;
+};
+
+struct gn_graph {
+    gn_arena *arena;   /* nodes, values, gradients: graph lifetime */
+    gn_arena *scratch; /* step lifetime */
+    gn_node **nodes;
+    int n, cap;
+    unsigned char *mark;
+    int training;
+    gn_rng *rng;
+};
+
+/* Backward with an explicit seed for d(loss) (numel of loss), or NULL for ones. */
+gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *loss, const float *seed, gn_error *err);
+
+#endif
