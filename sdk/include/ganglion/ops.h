@@ -8,6 +8,8 @@
 
 /* y = x W^T + b. x (B, in), W (out, in) (PyTorch layout), b (out). */
 GN_EXPORT extern const gn_op_vtable gn_op_linear;
+/* y = x W^T (no bias). */
+GN_EXPORT extern const gn_op_vtable gn_op_linear_nobias;
 /* y = a + b, same shapes. */
 GN_EXPORT extern const gn_op_vtable gn_op_add;
 

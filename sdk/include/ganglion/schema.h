@@ -22,7 +22,9 @@ typedef enum gn_type {
 typedef struct gn_param_schema {
     const char *key;
     gn_type type;
-    const char *def;     /* default as text; NULL = required */
+    const char *def;     /* default as text; NULL = required; "" for INT and
+                          * FLOAT = optional without a default (test with
+                          * gn_section_has) */
     double min, max;     /* inclusive range for INT and FLOAT */
     const char *choices; /* "sgd|adam" for CHOICE */
     const char *doc;     /* one line */

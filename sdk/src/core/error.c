@@ -23,7 +23,7 @@ gn_status gn_error_set(gn_error *err, gn_status status, const char *fmt, ...) {
 }
 
 gn_status gn_error_prefix(gn_error *err, const char *fmt, ...) {
-    if (!err) return GN_OK;
+    if (!err) return GN_ERR_INVALID; /* no status to keep; never report success */
     char head[GN_ERROR_MSG_MAX], old[GN_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);

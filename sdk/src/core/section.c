@@ -218,6 +218,7 @@ gn_status gn_section_validate(gn_section *s, const gn_param_schema *schema,
     for (const gn_param_schema *q = schema; q && q->key; q++) {
         if (find(s, q->key)) continue;
         if (!q->def) return fail(s, NULL, q->key, GN_ERR_CONFIG, err, "missing required key");
+        if (!q->def[0] && (q->type == GN_TYPE_INT || q->type == GN_TYPE_FLOAT)) continue;
         gn_status st = gn_section_set(s, q->key, q->def, 0, err);
         if (!st) st = convert(s, find(s, q->key), q, err);
         if (st) return st;

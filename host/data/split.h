@@ -1,0 +1,56 @@
+/* Ganglion host: a view of a dataset, the `gn_data` that trainers iterate
+ * through gn_host_api (data_info, data_shuffle, data_batch).
+ *
+ * A view covers samples [first, first + count) of a borrowed gn_dataset in
+ * an order it can shuffle. Batches are converted from uint8 to float on the
+ * fly (x = pixel * scale + shift) into buffers the view owns and reuses; no
+ * copy of the whole set is made. A Keras-style validation split is two
+ * views: train = the first (1 - f) * n samples, val = the last f * n. */
+#ifndef GN_HOST_DATA_SPLIT_H
+#define GN_HOST_DATA_SPLIT_H
+
+#include <stdint.h>
+#include <ganglion/error.h>
+#include <ganglion/host_api.h>
+#include <ganglion/rng.h>
+
+#include "data/dataset.h"
+
+struct gn_data {
+    const gn_dataset *ds; /* borrowed: must outlive the view */
+    int64_t first;        /* first sample of ds in the view */
+    int64_t count;        /* samples in the view */
+    int64_t *order;       /* count indices in [0, count): the current order */
+    char *name;           /* "fashion-mnist/val" */
+    float lut[256];       /* pixel value -> normalised float */
+    float *x;             /* batch buffers, cap samples each */
+    int32_t *labels;
+    float *y;
+    int64_t cap;
+};
+
+/* Creates a view of samples [first, first + count) of ds (count may be 0),
+ * named name (NULL: ds->name), in the identity order, with the default
+ * normalisation scale 1/255, shift 0. Caller owns *out and frees it with
+ * gn_data_view_free (before freeing ds). */
+gn_status gn_data_view_new(const gn_dataset *ds, int64_t first, int64_t count, const char *name,
+                           gn_data **out, gn_error *err);
+
+void gn_data_view_free(gn_data *d);
+
+/* Fills out (struct_size, n, ndim, dims, n_classes, name). out->name is
+ * borrowed from the view. */
+void gn_data_view_info(gn_data *d, gn_data_info *out);
+
+/* x = pixel * scale + shift for the following batches. */
+void gn_data_view_set_norm(gn_data *d, float scale, float shift);
+
+/* A new random order (Fisher-Yates from rng) of the view's samples. */
+void gn_data_view_shuffle(gn_data *d, gn_rng *rng);
+
+/* Samples start .. start + count - 1 of the current order into out. The
+ * arrays are borrowed: valid until the next call on d. */
+gn_status gn_data_view_batch(gn_data *d, int64_t start, int64_t count, gn_batch *out,
+                             gn_error *err);
+
+#endif

@@ -1,0 +1,25 @@
+/* Host: the numbers a run reports: per-epoch metrics (metrics.csv) and
+ * final results (summary.json). */
+#ifndef GN_HOST_RESULTS_H
+#define GN_HOST_RESULTS_H
+
+#include <ganglion/host_api.h>
+
+typedef struct gn_results gn_results;
+
+gn_results *gn_results_new(void); /* caller owns */
+void gn_results_free(gn_results *r);
+
+/* Keras names: "loss" is the train split, "val_loss" the val split. */
+gn_status gn_results_epoch(gn_results *r, int epoch, const gn_metric *m, int n, gn_error *err);
+gn_status gn_results_final(gn_results *r, const char *split, const char *name, double value,
+                           gn_error *err);
+
+/* epoch,split,<metric>,... one row per epoch and split. */
+gn_status gn_results_write_csv(const gn_results *r, const char *path, gn_error *err);
+/* {"name", "params", "wall_seconds", "epochs", "<split>": {"<metric>": v}} */
+gn_status gn_results_write_summary(const gn_results *r, const char *path, const char *name,
+                                   int64_t params, double wall_seconds, const char *status,
+                                   gn_error *err);
+
+#endif
