@@ -26,7 +26,7 @@ void gn_progress_epoch_begin(gn_progress *p, int epoch, int epochs, int64_t step
 static void print_time(FILE *f, double s) {
     if (s >= 3600) fprintf(f, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
     else if (s >= 60) fprintf(f, "%dm%02ds", (int)(s / 60), (int)s % 60);
-    else fprintf(f, "%ds", (int)s);
+    else fprintf(f, "%ds", (int)(s + 0.5));
 }
 
 static void draw(gn_progress *p, int64_t step, const gn_metric *m, int n, int final) {
