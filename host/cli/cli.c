@@ -121,6 +121,24 @@ static void print_refusal(const gn_error *e, void *ud) {
     fprintf(stderr, "ganglion: %s\n", e->msg);
 }
 
+/* "NAME VERSION  description [license] (where)", then what it registers. */
+static void print_plugin(const gn_registry *reg, const char *name, const char *version,
+                         const char *desc, const char *license, const char *where) {
+    printf("%s %s  %s [%s] (%s)\n", name, version, desc ? desc : "", license ? license : "?",
+           where);
+    for (int k = 0; k < GN_KIND_COUNT; k++) {
+        int shown = 0;
+        for (int i = 0; i < gn_registry_count(reg, (gn_kind)k); i++) {
+            const char *plugin, *item;
+            gn_registry_at(reg, (gn_kind)k, i, &plugin, &item);
+            if (strcmp(plugin, name)) continue;
+            if (!shown++) printf("    %ss:", gn_kind_name((gn_kind)k));
+            printf(" %s", item);
+        }
+        if (shown) printf("\n");
+    }
+}
+
 static int cmd_plugins(int argc, char **argv) {
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -137,22 +155,11 @@ static int cmd_plugins(int argc, char **argv) {
         return fail(err.status, &err);
     }
     int refused = gn_loader_load_all(l, print_refusal, NULL);
-    printf("core %s  (built into libganglion)\n", GN_VERSION);
+    print_plugin(reg, "core", GN_VERSION, "built-in ops and layers of libganglion", "MIT",
+                 "libganglion");
     for (int i = 0; i < gn_loader_count(l); i++) {
         const gn_plugin_desc *d = gn_loader_desc(l, i);
-        printf("%s %s  %s [%s] (%s)\n", d->name, d->version, d->description ? d->description : "",
-               d->license ? d->license : "?", gn_loader_path(l, i));
-    }
-    for (int k = 0; k < GN_KIND_COUNT; k++) {
-        int n = gn_registry_count(reg, (gn_kind)k);
-        if (!n) continue;
-        printf("%ss:", gn_kind_name((gn_kind)k));
-        for (int i = 0; i < n; i++) {
-            const char *plugin, *name;
-            gn_registry_at(reg, (gn_kind)k, i, &plugin, &name);
-            printf(" %s.%s", plugin, name);
-        }
-        printf("\n");
+        print_plugin(reg, d->name, d->version, d->description, d->license, gn_loader_path(l, i));
     }
     gn_loader_free(l);
     gn_registry_free(reg);

@@ -205,6 +205,18 @@ gn_status gn_loader_load_file(gn_loader *l, const char *path, gn_error *err) {
     return GN_OK;
 }
 
+static const char *file_base(const char *path) {
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* A plugin with this file name is already loaded from an earlier folder. */
+static int shadowed(const gn_loader *l, const char *base) {
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(file_base(l->plugins[i].path), base)) return 1;
+    return 0;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -230,11 +242,10 @@ int gn_loader_load_all(gn_loader *l, void (*on_error)(const gn_error *e, void *u
             char path[GN_PATH_MAX];
             snprintf(path, sizeof path, "%s/%s", l->dirs[i], names[k]);
             free(names[k]);
-            /* The same plugin earlier in the path wins, as for NAME lookups. */
-            char stem[256];
-            snprintf(stem, sizeof stem, "%s", strrchr(path, '/') + 1);
-            stem[strlen(stem) - 3] = '\0';
-            if (find_loaded(l, stem)) continue;
+            /* The same file name earlier in the path wins, as for NAME lookups
+             * (a build folder before the install folder); anything else that
+             * claims a taken name is loaded and refused, naming both files. */
+            if (shadowed(l, file_base(path))) continue;
             gn_error err = {0};
             if (gn_loader_load_file(l, path, &err)) {
                 refused++;

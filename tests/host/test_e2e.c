@@ -151,7 +151,7 @@ Test(e2e, summary_check_version_plugins) {
     cr_assert_eq(ganglion("version", out, sizeof out), 0);
     cr_assert(!strncmp(out, "ganglion ", 9), "%s", out);
     cr_assert_eq(ganglion("plugins", out, sizeof out), 0, "%s", out);
-    cr_assert(strstr(out, "\nclassifiers ") && strstr(out, "classifiers.supervised"), "%s", out);
+    cr_assert(strstr(out, "\nclassifiers ") && strstr(out, "    trainers: supervised"), "%s", out);
     cr_assert_eq(ganglion("frobnicate", out, sizeof out), 2, "%s", out);
     cr_assert_eq(ganglion("run --help", out, sizeof out), 0, "%s", out);
     cr_assert_eq(ganglion("run", out, sizeof out), 2, "%s", out);

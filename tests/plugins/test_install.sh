@@ -27,7 +27,7 @@ cc -std=c11 -shared -fPIC -fvisibility=hidden -o "$tmp/pc/example.so" "$src/exam
 for dir in "$tmp/ex" "$tmp/pc"; do
   out=$("$tmp/prefix/bin/ganglion" plugins --plugin-path "$dir")
   echo "$out" | grep -q '^example 1.0.0' || { echo "example not listed from $dir:"; echo "$out"; exit 1; }
-  echo "$out" | grep -q 'example.scale' || { echo "scale layer not registered"; exit 1; }
+  echo "$out" | grep -q '    layers: scale' || { echo "scale layer not registered"; exit 1; }
   GANGLION_PLUGIN_PATH="$dir" "$tmp/prefix/bin/ganglion" hello student | grep -q 'hello from a plugin, student'
 done
 echo "1 passed, 0 failed"
