@@ -34,6 +34,23 @@ static void usage(FILE *f) {
           "common options: --plugin-path DIR[:DIR...], --help\n"
           "environment: GANGLION_PLUGIN_PATH, GANGLION_DATA_PATH, GANGLION_MANIFEST_PATH\n",
           f);
+    /* Commands come from plugins: list what the search path offers. */
+    gn_error err = {0};
+    gn_registry *reg = gn_registry_new(&err);
+    gn_loader *l = reg ? gn_loader_new(reg, NULL, &err) : NULL;
+    if (l) {
+        gn_loader_load_all(l, NULL, NULL);
+        int n = gn_registry_count(reg, GN_KIND_COMMAND);
+        if (n) fputs("\nplugin commands (ganglion COMMAND --help):\n", f);
+        for (int i = 0; i < n; i++) {
+            const char *plugin, *name;
+            const gn_command_vtable *c = gn_registry_at(reg, GN_KIND_COMMAND, i, &plugin, &name);
+            fprintf(f, "  %-36s %s [%s]\n", c->usage ? c->usage : name, c->doc ? c->doc : "",
+                    plugin);
+        }
+    }
+    gn_loader_free(l);
+    gn_registry_free(reg);
 }
 
 static const char *const run_help =

@@ -57,10 +57,9 @@ static gn_status validate_host_sections(gn_run *run, gn_error *err) {
                             run->opts->config);
     gn_status st = gn_section_validate(exp, gn_schema_experiment, NULL, err);
     if (st) return st;
+    /* [data] is optional: toy problems and calculators train on no dataset. */
     gn_section *data = gn_ini_find(run->ini, "data");
-    if (!data)
-        return gn_error_set(err, GN_ERR_CONFIG, "%s: missing section [data]", run->opts->config);
-    if ((st = gn_section_validate(data, gn_schema_data, NULL, err))) return st;
+    if (data && (st = gn_section_validate(data, gn_schema_data, NULL, err))) return st;
     gn_section *ev = section_or_empty(run, "evaluate", err);
     if (!ev) return GN_ERR_NOMEM;
     return gn_section_validate(ev, gn_schema_evaluate, NULL, err);
@@ -118,6 +117,7 @@ static gn_status resolve_items(gn_run *run, gn_error *err) {
 
 static gn_status load_data(gn_run *run, gn_error *err) {
     const gn_section *data = gn_ini_find(run->ini, "data");
+    if (!data) return GN_OK;
     const char *name = gn_section_str(data, "dataset");
     gn_status st = gn_dataset_load(name, "test", &run->test_set, err);
     if (st) return st;
@@ -228,6 +228,15 @@ gn_status gn_run_write_reports(gn_run *run, const char *status, gn_error *err) {
 }
 
 static gn_status check_or_summarise(gn_run *run, gn_error *err) {
+    if (!run->test) { /* no dataset: nothing gives the model its input shape */
+        if (run->opts->mode == GN_RUN_SUMMARY)
+            return gn_error_set(err, GN_ERR_CONFIG,
+                                "%s: summary needs a [data] section (it gives the input shape)",
+                                run->opts->config);
+        fprintf(run->opts->out, "%s: ok (trainer %s, no dataset)\n", run->opts->config,
+                run->trainer->name);
+        return GN_OK;
+    }
     gn_data_info info;
     gn_data_view_info(run->test, &info);
     gn_model *m = NULL;

@@ -35,7 +35,9 @@ static gn_status svc_data_open(gn_run *run, const char *split, gn_data **out, gn
     else if (!strcmp(split, "test")) *out = run->test;
     else return gn_error_set(err, GN_ERR_INVALID, "no data split '%s' (train, val, test)", split);
     if (!*out && strcmp(split, "val"))
-        return gn_error_set(err, GN_ERR_NOT_FOUND, "the %s split is not loaded", split);
+        return gn_error_set(err, GN_ERR_CONFIG,
+                            "the trainer needs the %s split: add a [data] section with a dataset",
+                            split);
     return GN_OK;
 }
 
