@@ -30,6 +30,12 @@ typedef struct gn_layer_vtable {
 GN_EXPORT gn_node *gn_build_param(gn_build *b, const char *pname, int ndim, const int64_t *dims,
                                   gn_init_kind init, int64_t fan_in, int64_t fan_out,
                                   gn_error *err);
+/* A named, non-trainable state tensor of the layer being built ("<layer>.<name>"),
+ * such as batch-norm running statistics: saved in checkpoints, never touched by
+ * optimizers. Returns a graph node without gradient whose value ops may update
+ * during a training forward pass. Added in 1.0. */
+GN_EXPORT gn_node *gn_build_buffer(gn_build *b, const char *name, int ndim, const int64_t *dims,
+                                   gn_init_kind init, gn_error *err);
 /* Applies a registered op by name ("relu", "core.matmul"). */
 GN_EXPORT gn_node *gn_build_op(gn_build *b, const char *op, gn_node *const *inputs, int n_inputs,
                                const gn_op_attrs *attrs, gn_error *err);

@@ -53,6 +53,11 @@ GN_EXPORT const char *gn_model_tensor_name(const gn_model *m, int i);
 GN_EXPORT gn_tensor *gn_model_tensor(gn_model *m, int i);
 GN_EXPORT gn_tensor *gn_model_tensor_grad(gn_model *m, int i);
 
+/* Named non-trainable buffers (batch-norm running statistics), model-owned. */
+GN_EXPORT int gn_model_n_buffers(const gn_model *m);
+GN_EXPORT const char *gn_model_buffer_name(const gn_model *m, int i);
+GN_EXPORT gn_tensor *gn_model_buffer(gn_model *m, int i);
+
 /* Layers in build order, for summaries. */
 GN_EXPORT int gn_model_n_layers(const gn_model *m);
 GN_EXPORT gn_status gn_model_layer_info(gn_model *m, int i, gn_layer_info *out, gn_error *err);

@@ -31,6 +31,8 @@ struct gn_model {
     gn_arena *arena; /* model lifetime: parameters, gradients */
     gn_param_rec *params;
     int n_tensors, cap_tensors;
+    gn_param_rec *buffers; /* grad unused */
+    int n_buffers, cap_buffers;
     gn_layer_rec *layers;
     int n_layers, cap_layers;
     gn_node *inputs[GN_MODEL_MAX_INPUTS];
@@ -65,6 +67,7 @@ void gn_model_free(gn_model *m) {
     gn_graph_free(m->graph);
     gn_arena_free(m->arena);
     free(m->params);
+    free(m->buffers);
     free(m->layers);
     free(m);
 }
@@ -94,6 +97,20 @@ static int grow(void **p, int *cap, int need, size_t elem) {
     return 1;
 }
 
+/* "<layer>.<name>" unless a parameter or buffer already has it. */
+static int full_name(gn_build *b, const char *name, char *out, size_t n, gn_error *err) {
+    gn_model *m = b->m;
+    snprintf(out, n, "%s.%s", b->layer_name, name);
+    for (int i = 0; i < m->n_tensors; i++)
+        if (!strcmp(m->params[i].name, out)) goto dup;
+    for (int i = 0; i < m->n_buffers; i++)
+        if (!strcmp(m->buffers[i].name, out)) goto dup;
+    return 1;
+dup:
+    gn_error_set(err, GN_ERR_INVALID, "model: duplicate tensor name '%s'", out);
+    return 0;
+}
+
 gn_node *gn_build_param(gn_build *b, const char *pname, int ndim, const int64_t *dims,
                         gn_init_kind init, int64_t fan_in, int64_t fan_out, gn_error *err) {
     gn_model *m = b->m;
@@ -102,12 +119,7 @@ gn_node *gn_build_param(gn_build *b, const char *pname, int ndim, const int64_t 
         return NULL;
     }
     char full[128];
-    snprintf(full, sizeof full, "%s.%s", b->layer_name, pname);
-    for (int i = 0; i < m->n_tensors; i++)
-        if (strcmp(m->params[i].name, full) == 0) {
-            gn_error_set(err, GN_ERR_INVALID, "model: duplicate parameter '%s'", full);
-            return NULL;
-        }
+    if (!full_name(b, pname, full, sizeof full, err)) return NULL;
     if (!grow((void **)&m->params, &m->cap_tensors, m->n_tensors + 1, sizeof *m->params)) {
         gn_error_set(err, GN_ERR_NOMEM, "model: out of memory");
         return NULL;
@@ -124,6 +136,27 @@ gn_node *gn_build_param(gn_build *b, const char *pname, int ndim, const int64_t 
     r->value = v;
     r->grad = g;
     b->n_params += gn_tensor_numel(v);
+    return n;
+}
+
+gn_node *gn_build_buffer(gn_build *b, const char *name, int ndim, const int64_t *dims,
+                         gn_init_kind init, gn_error *err) {
+    gn_model *m = b->m;
+    char full[128];
+    if (!full_name(b, name, full, sizeof full, err)) return NULL;
+    if (!grow((void **)&m->buffers, &m->cap_buffers, m->n_buffers + 1, sizeof *m->buffers)) {
+        gn_error_set(err, GN_ERR_NOMEM, "model: out of memory");
+        return NULL;
+    }
+    gn_tensor *v = gn_tensor_new(m->arena, ndim, dims, err);
+    if (!v || gn_init_fill(gn_tensor_data(v), gn_tensor_numel(v), init, 1, 1, m->rng, err))
+        return NULL;
+    gn_node *n = gn_graph_param(m->graph, full, v, NULL, err);
+    if (!n) return NULL;
+    gn_param_rec *r = &m->buffers[m->n_buffers++];
+    snprintf(r->name, sizeof r->name, "%s", full);
+    r->value = v;
+    r->grad = NULL;
     return n;
 }
 
@@ -231,6 +264,13 @@ gn_tensor *gn_model_tensor_grad(gn_model *m, int i) {
     return i >= 0 && i < m->n_tensors ? m->params[i].grad : NULL;
 }
 int gn_model_n_layers(const gn_model *m) { return m->n_layers; }
+int gn_model_n_buffers(const gn_model *m) { return m->n_buffers; }
+const char *gn_model_buffer_name(const gn_model *m, int i) {
+    return i >= 0 && i < m->n_buffers ? m->buffers[i].name : NULL;
+}
+gn_tensor *gn_model_buffer(gn_model *m, int i) {
+    return i >= 0 && i < m->n_buffers ? m->buffers[i].value : NULL;
+}
 
 gn_status gn_model_layer_info(gn_model *m, int i, gn_layer_info *out, gn_error *err) {
     if (i < 0 || i >= m->n_layers)
