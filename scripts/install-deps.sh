@@ -3,7 +3,7 @@
 # Idempotent: does nothing when everything is installed. Uses sudo when not root.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libopenblas-dev libarchive-dev libinih-dev libmd-dev
-      zlib1g-dev libcriterion-dev dataset-fashion-mnist)
+      zlib1g-dev libpng-dev libjpeg62-turbo-dev libjansson-dev libcriterion-dev dataset-fashion-mnist)
 [ "${1:-}" = "--bench" ] && pkgs+=(python3-torch)
 missing=()
 for p in "${pkgs[@]}"; do

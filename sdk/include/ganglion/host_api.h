@@ -28,6 +28,7 @@ typedef struct gn_data_info {
     int64_t dims[GN_MAX_DIMS];
     int n_classes;              /* > 0 for class labels */
     const char *name;           /* "fashion-mnist/train" */
+    int target_dim;             /* regression: floats per target (n_classes 0); 1.0 */
 } gn_data_info;
 
 /* A batch (borrowed: valid until the next call on the same gn_data). */
@@ -35,7 +36,7 @@ typedef struct gn_batch {
     int64_t n;
     const float *x;         /* n x prod(dims), normalised */
     const int32_t *labels;  /* n class ids */
-    const float *y;         /* n labels as float, for loss inputs */
+    const float *y;         /* n labels as float, or n x target_dim regression targets */
 } gn_batch;
 
 typedef struct gn_metric {
