@@ -66,6 +66,21 @@ gn_status gn_results_final(gn_results *r, const char *split, const char *name, d
     return add(r, 0, split, name, value, err);
 }
 
+int gn_results_series(const gn_results *r, const char *split, const char *name, double *x,
+                      double *y, int max) {
+    int n = 0;
+    for (int e = 1; e <= r->epochs && n < max; e++)
+        for (int i = 0; i < r->n; i++) {
+            const gn_row *row = &r->rows[i];
+            if (row->epoch == e && !strcmp(row->split, split) && !strcmp(row->name, name)) {
+                x[n] = e;
+                y[n++] = row->value;
+                break;
+            }
+        }
+    return n;
+}
+
 static int seen(const char (*list)[64], int n, const char *s) {
     for (int i = 0; i < n; i++)
         if (!strcmp(list[i], s)) return i;

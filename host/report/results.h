@@ -15,6 +15,11 @@ gn_status gn_results_epoch(gn_results *r, int epoch, const gn_metric *m, int n, 
 gn_status gn_results_final(gn_results *r, const char *split, const char *name, double value,
                            gn_error *err);
 
+/* The per-epoch values of one metric of one split ("train"/"val"), in
+ * epoch order, into x (epochs) and y; returns how many (at most max). */
+int gn_results_series(const gn_results *r, const char *split, const char *name, double *x,
+                      double *y, int max);
+
 /* epoch,split,<metric>,... one row per epoch and split. */
 gn_status gn_results_write_csv(const gn_results *r, const char *path, gn_error *err);
 /* {"name", "params", "wall_seconds", "epochs", "<split>": {"<metric>": v}} */

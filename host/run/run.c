@@ -7,6 +7,7 @@
 #include <time.h>
 #include <ganglion/gemm.h>
 #include "config/model_build.h"
+#include "report/curves.h"
 #include "run/run_impl.h"
 
 /* Sections the host knows; plugins' items bring [train] and [evaluator.*]. */
@@ -222,6 +223,18 @@ gn_status gn_run_write_reports(gn_run *run, const char *status, gn_error *err) {
     if (!st)
         st = gn_results_write_summary(run->results, path, run->name, run->params,
                                       gn_now() - run->t0, status, err);
+    if (!st) { /* the learning curves, redrawn as the epochs come in */
+        const gn_results *runs[1] = {run->results};
+        static const char *const metrics[] = {"loss", "accuracy", "mae"};
+        char *svg = NULL;
+        size_t len = 0;
+        gn_error cerr = {0};
+        gn_status cs = gn_curves_svg(runs, NULL, 1, metrics, 3, &svg, &len, &cerr);
+        snprintf(path, sizeof path, "%s/learning_curves.svg", run->dir);
+        if (!cs) st = gn_write_atomic(path, svg, len, err);
+        else if (cs != GN_ERR_NOT_FOUND) st = gn_error_set(err, cs, "%s", cerr.msg);
+        free(svg);
+    }
     snprintf(path, sizeof path, "%s/log.txt", run->dir);
     if (!st && !run->log.failed) st = gn_write_atomic(path, run->log.data ? run->log.data : "", run->log.len, err);
     return st;

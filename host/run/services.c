@@ -98,6 +98,17 @@ static gn_status svc_artifact(gn_run *run, const char *relpath, const void *data
     return gn_write_atomic(path, data, size, err);
 }
 
+static gn_status svc_artifact_path(gn_run *run, const char *relpath, char *out, size_t size,
+                                   gn_error *err) {
+    if (!safe_relpath(relpath))
+        return gn_error_set(err, GN_ERR_INVALID, "artifact name '%s' is not a plain file name",
+                            relpath);
+    if (!run->dir[0]) return gn_error_set(err, GN_ERR_INVALID, "this command has no run folder");
+    int n = snprintf(out, size, "%s/%s", run->dir, relpath);
+    if (n < 0 || (size_t)n >= size) return gn_error_set(err, GN_ERR_INVALID, "path too long");
+    return GN_OK;
+}
+
 static gn_status svc_evaluate(gn_run *run, const gn_eval_input *in, gn_error *err) {
     for (int i = 0; i < run->n_evals; i++) {
         gn_eval_ctx ctx = {sizeof ctx, &gn_host_services, run, run->evals[i].params, {0}};
@@ -129,4 +140,5 @@ const gn_host_api gn_host_services = {
     .artifact = svc_artifact,
     .evaluate = svc_evaluate,
     .cancelled = svc_cancelled,
+    .artifact_path = svc_artifact_path,
 };

@@ -4,7 +4,9 @@
 #include <string.h>
 #include "cmd_common.h"
 
-int gn_cmd_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
+int gn_cmd_is_help(const char *arg) {
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
 
 void gn_cmd_print_help(const gn_command_vtable *c, FILE *out) {
     fprintf(out, "usage: ganglion %s\n\n%s\n", c->usage, c->doc);
@@ -25,16 +27,14 @@ gn_status gn_cmd_usage_error(const gn_command_vtable *c, gn_error *err, const ch
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return gn_error_set(err, GN_ERR_INVALID, "%s: %s (usage: ganglion %s)", c->name,
-                        msg, c->usage);
+    return gn_error_set(err, GN_ERR_INVALID, "%s: %s (usage: ganglion %s)", c->name, msg, c->usage);
 }
 
 gn_status gn_cmd_parse_int(const gn_command_vtable *c, const char *what, const char *s,
                            long long lo, long long hi, long long *v, gn_error *err) {
     char *end = NULL;
-    long long x = (s[0] == '-' || s[0] == '+' || (s[0] >= '0' && s[0] <= '9'))
-                      ? strtoll(s, &end, 10)
-                      : 0;
+    long long x =
+        (s[0] == '-' || s[0] == '+' || (s[0] >= '0' && s[0] <= '9')) ? strtoll(s, &end, 10) : 0;
     if (!end || end == s || *end != '\0')
         return gn_cmd_error(c, err, "%s must be an integer, got '%s'", what, s);
     if (x < lo) return gn_cmd_error(c, err, "%s must be at least %lld, got %s", what, lo, s);

@@ -35,7 +35,29 @@ gn_status gn_cmd_parse_int(const gn_command_vtable *c, const char *what, const c
 int gn_cmd_option(const gn_command_vtable *c, int argc, char **argv, int *i, const char *name,
                   const char **value, gn_error *err);
 
+/* A matrix given on the command line, at most GN_CMD_MATRIX_MAX square. */
+#define GN_CMD_MATRIX_MAX 64
+typedef struct gn_cmd_matrix {
+    int rows, cols;
+    double v[GN_CMD_MATRIX_MAX * GN_CMD_MATRIX_MAX]; /* (r, c) at v[r * GN_CMD_MATRIX_MAX + c] */
+} gn_cmd_matrix;
+
+/* Parses s ("1 2; 3 4": rows separated by ';' or newlines, numbers by spaces
+ * or commas; brackets as in "[[1, 2], [3, 4]]" work too) into m. Errors
+ * (ragged rows, non-numbers, empty or too large) are usage errors of
+ * command c naming what ("--input"). */
+gn_status gn_cmd_matrix_parse(const gn_command_vtable *c, const char *what, const char *s,
+                              gn_cmd_matrix *m, gn_error *err);
+
+/* Prints rows x cols numbers (row i at v + i * stride) right-aligned. */
+void gn_cmd_matrix_print(FILE *out, const double *v, int rows, int cols, int stride);
+
+/* x as %.6g, without a negative zero. */
+void gn_cmd_number(char *buf, size_t n, double x);
+
 /* Non-zero when arg looks like an option ("--x"). */
-static inline int gn_cmd_is_option(const char *arg) { return arg[0] == '-' && arg[1] == '-'; }
+static inline int gn_cmd_is_option(const char *arg) {
+    return arg[0] == '-' && arg[1] == '-';
+}
 
 #endif

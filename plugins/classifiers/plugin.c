@@ -1,5 +1,6 @@
 /* Classifiers plugin: descriptor and registration. */
 #include "classifiers.h"
+#include "cmd_common.h"
 
 static gn_status classifiers_init(gn_plugin_ctx *ctx, gn_error *err) {
     gn_status st;
@@ -9,7 +10,11 @@ static gn_status classifiers_init(gn_plugin_ctx *ctx, gn_error *err) {
                                  err)) ||
         (st = gn_plugin_register(ctx, GN_KIND_EVALUATOR, "loss", &gn_classifiers_loss, err)) ||
         (st = gn_plugin_register(ctx, GN_KIND_EVALUATOR, "confusion_matrix",
-                                 &gn_classifiers_confusion, err)))
+                                 &gn_classifiers_confusion, err)) ||
+        (st = gn_plugin_register(ctx, GN_KIND_COMMAND, "conv-output", &gn_cmd_conv_output, err)) ||
+        (st = gn_plugin_register(ctx, GN_KIND_COMMAND, "receptive-field", &gn_cmd_receptive_field,
+                                 err)) ||
+        (st = gn_plugin_register(ctx, GN_KIND_COMMAND, "convolve", &gn_cmd_convolve, err)))
         return st;
     return GN_OK;
 }

@@ -4,12 +4,14 @@
 
 #include <ganglion/abi.h>
 #include <ganglion/arena.h>
+#include <ganglion/checkpoint.h>
 #include <ganglion/error.h>
 #include <ganglion/gemm.h>
 #include <ganglion/gradcheck.h>
 #include <ganglion/graph.h>
 #include <ganglion/host_api.h>
 #include <ganglion/init.h>
+#include <ganglion/lbfgs.h>
 #include <ganglion/layer.h>
 #include <ganglion/model.h>
 #include <ganglion/ops.h>

@@ -100,6 +100,12 @@ typedef struct gn_host_api {
     /* Cancellation: non-zero once the user asked to stop (Ctrl-C). */
     int (*cancelled)(gn_run *run);
 
+    /* Full path of relpath in the run folder, for writers that need a path
+     * (checkpoints); they must write atomically themselves. Error when the
+     * run has no folder (check, summary). Added in 1.0. */
+    gn_status (*artifact_path)(gn_run *run, const char *relpath, char *out, size_t size,
+                               gn_error *err);
+
     void *reserved[16]; /* appended members go here */
 } gn_host_api;
 

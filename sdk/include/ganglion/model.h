@@ -14,6 +14,10 @@ typedef struct gn_layer_info {
     const char *type; /* layer name, "dense" */
     gn_node *output;
     int64_t n_params;
+    /* Per-layer weight penalties from the layer's "l1 =" / "l2 =" keys;
+     * negative when the layer does not set them (the trainer's global
+     * values then apply). Added in 1.0. */
+    double l1, l2;
 } gn_layer_info;
 
 /* Caller owns. reg and rng are borrowed for the model's lifetime. */

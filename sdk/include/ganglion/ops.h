@@ -43,4 +43,33 @@ GN_EXPORT extern const gn_op_vtable gn_op_mse;
 GN_EXPORT extern const gn_op_vtable gn_op_cross_entropy;
 GN_EXPORT extern const gn_op_vtable gn_op_bce;
 
+/* Convolutional ops (added in 1.0). Images are (N, C, H, W).
+ * conv2d: x (N, C, H, W), W (O, C, kh, kw) (PyTorch layout), b (O);
+ *   i[0], i[1] kernel (0 = from the weight), i[2], i[3] strides (0 = 1),
+ *   i[4], i[5] symmetric padding, i[6] != 0: TensorFlow "same" padding
+ *   (out = ceil(in / stride), the odd pixel at the bottom/right).
+ * conv_transpose2d: the adjoint of conv2d; x (N, Ci, H, W),
+ *   W (Ci, Co, kh, kw) (PyTorch ConvTranspose2d layout), b (Co); i[0..5] as
+ *   conv2d, i[6], i[7] output padding (may be negative to trim);
+ *   OH = (H - 1) i[2] - 2 i[4] + kh + i[6].
+ * maxpool2d, avgpool2d: i[0], i[1] window, i[2], i[3] strides (0 = the
+ *   window), i[4], i[5] padding (at most half the window), i[6] != 0: "same";
+ *   padded positions are ignored (the average divides by in-bounds count).
+ * global_avg_pool2d: (N, C, H, W) -> (N, C).
+ * upsample2d: nearest neighbour, i[0], i[1] integer scales (>= 1).
+ * batchnorm: inputs x (N, C) or (N, C, H, W), gamma, beta, running_mean,
+ *   running_var (each (C)); f[0] momentum (PyTorch convention, 0.1),
+ *   f[1] eps; i[0] != 0 no gamma, i[1] != 0 no beta (those inputs are then
+ *   ignored and may be any node). Training mode normalises with batch
+ *   statistics and updates the running ones in place. */
+GN_EXPORT extern const gn_op_vtable gn_op_conv2d;
+GN_EXPORT extern const gn_op_vtable gn_op_conv2d_nobias;
+GN_EXPORT extern const gn_op_vtable gn_op_conv_transpose2d;
+GN_EXPORT extern const gn_op_vtable gn_op_conv_transpose2d_nobias;
+GN_EXPORT extern const gn_op_vtable gn_op_maxpool2d;
+GN_EXPORT extern const gn_op_vtable gn_op_avgpool2d;
+GN_EXPORT extern const gn_op_vtable gn_op_global_avg_pool2d;
+GN_EXPORT extern const gn_op_vtable gn_op_upsample2d;
+GN_EXPORT extern const gn_op_vtable gn_op_batchnorm;
+
 #endif

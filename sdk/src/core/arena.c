@@ -18,7 +18,9 @@ struct gn_arena {
 
 gn_arena *gn_arena_new(size_t block_size) {
     gn_arena *a = calloc(1, sizeof *a);
-    if (a) a->block_size = block_size ? block_size : (size_t)1 << 20;
+    /* aligned_alloc wants sizes that are multiples of the alignment. */
+    if (block_size == 0) block_size = (size_t)1 << 20;
+    if (a) a->block_size = (block_size + GN_ARENA_ALIGN - 1) & ~(size_t)(GN_ARENA_ALIGN - 1);
     return a;
 }
 

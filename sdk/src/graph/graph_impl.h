@@ -33,6 +33,11 @@ struct gn_graph {
     gn_rng *rng;
 };
 
+/* Forgets the nodes from index n on (a layer that failed half-way). */
+static inline void gn_graph_truncate(gn_graph *g, int n) {
+    if (n >= 0 && n < g->n) g->n = n;
+}
+
 /* Backward with an explicit seed for d(loss) (numel of loss), or NULL for ones. */
 gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *loss, const float *seed, gn_error *err);
 

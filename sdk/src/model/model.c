@@ -1,8 +1,10 @@
 /* Models: named parameters created by layers, collated into flat vectors. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ganglion/model.h>
+#include "graph/graph_impl.h"
 
 #define GN_MODEL_MAX_INPUTS 8
 
@@ -15,6 +17,7 @@ typedef struct gn_layer_rec {
     char name[64], type[64];
     gn_node *out;
     int64_t n_params;
+    double l1, l2; /* < 0: not set */
 } gn_layer_rec;
 
 struct gn_build {
@@ -173,7 +176,27 @@ const gn_registry *gn_build_registry(gn_build *b) { return b->m->reg; }
 const char *gn_build_layer_name(gn_build *b) { return b->layer_name; }
 
 /* Keys of a layer section the host consumes itself. */
-static const char *const layer_extra_keys[] = {"type", "input", "model", NULL};
+static const char *const layer_extra_keys[] = {"type", "input", "model", "l1", "l2", NULL};
+
+/* A layer's own penalty key: a finite number >= 0, or -1 when absent. */
+static gn_status penalty(const gn_section *p, const char *key, double *out, gn_error *err) {
+    *out = -1;
+    const char *t = gn_section_str(p, key);
+    if (!t) return GN_OK;
+    char *end;
+    double v = strtod(t, &end);
+    while (*end == ' ' || *end == '\t') end++;
+    if (end != t && !*end && isfinite(v) && v >= 0) {
+        *out = v;
+        return GN_OK;
+    }
+    int line = gn_section_line(p, key);
+    if (line > 0)
+        return gn_error_set(err, GN_ERR_CONFIG, "%s:%d: [%s] %s: expected a number >= 0, got '%s'",
+                            gn_section_file(p), line, gn_section_name(p), key, t);
+    return gn_error_set(err, GN_ERR_CONFIG, "[%s] %s: expected a number >= 0, got '%s'",
+                        gn_section_name(p), key, t);
+}
 
 gn_status gn_model_add_layer(gn_model *m, const char *name, const char *type,
                              const gn_section *params, gn_node *const *inputs, int n_inputs,
@@ -196,11 +219,20 @@ gn_status gn_model_add_layer(gn_model *m, const char *name, const char *type,
     gn_section *p = params ? gn_section_clone(params, err) : gn_section_new(name, "");
     if (!p) return gn_error_set(err, GN_ERR_NOMEM, "model: out of memory");
     gn_status st = gn_section_validate(p, vt->schema, layer_extra_keys, err);
+    double l1 = -1, l2 = -1;
+    if (!st) st = penalty(p, "l1", &l1, err);
+    if (!st) st = penalty(p, "l2", &l2, err);
     gn_build b = {m, name, 0};
     gn_node *o = NULL;
+    int nodes = m->graph->n, tensors = m->n_tensors, buffers = m->n_buffers;
     if (!st) st = vt->build(&b, p, inputs, n_inputs, &o, err);
     gn_section_free(p);
-    if (st) return st;
+    if (st) { /* undo a half-built layer: its tensors must not reach the flat vectors */
+        gn_graph_truncate(m->graph, nodes);
+        m->n_tensors = tensors;
+        m->n_buffers = buffers;
+        return st;
+    }
     if (!o) return gn_error_set(err, GN_ERR_INVALID, "layer '%s' produced no output", name);
     if (!grow((void **)&m->layers, &m->cap_layers, m->n_layers + 1, sizeof *m->layers))
         return gn_error_set(err, GN_ERR_NOMEM, "model: out of memory");
@@ -209,6 +241,8 @@ gn_status gn_model_add_layer(gn_model *m, const char *name, const char *type,
     snprintf(r->type, sizeof r->type, "%s", vt->name);
     r->out = o;
     r->n_params = b.n_params;
+    r->l1 = l1;
+    r->l2 = l2;
     *out = o;
     return GN_OK;
 }
@@ -281,5 +315,7 @@ gn_status gn_model_layer_info(gn_model *m, int i, gn_layer_info *out, gn_error *
     out->type = r->type;
     out->output = r->out;
     out->n_params = r->n_params;
+    out->l1 = r->l1;
+    out->l2 = r->l2;
     return GN_OK;
 }

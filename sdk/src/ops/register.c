@@ -8,6 +8,10 @@ static const gn_op_vtable *const core_ops[] = {
     &gn_op_lecun_tanh, &gn_op_mish,          &gn_op_gelu,    &gn_op_softplus, &gn_op_swish,
     &gn_op_reshape,    &gn_op_flatten,       &gn_op_dropout, &gn_op_mse,      &gn_op_cross_entropy,
     &gn_op_bce,
+    /* convolutional */
+    &gn_op_conv2d, &gn_op_conv2d_nobias, &gn_op_conv_transpose2d, &gn_op_conv_transpose2d_nobias,
+    &gn_op_maxpool2d, &gn_op_avgpool2d, &gn_op_global_avg_pool2d, &gn_op_upsample2d,
+    &gn_op_batchnorm,
 };
 
 gn_status gn_ops_register_core(gn_registry *r, gn_error *err) {

@@ -1,0 +1,175 @@
+/* conv2d: y[n, o] = sum_c W[o, c] (*) x[n, c] + b[o] (cross-correlation, as
+ * PyTorch and Keras compute it). x (N, C, H, W), W (O, C, kh, kw), b (O).
+ *
+ * The batch is processed in as few chunks as the column budget allows:
+ * im2col turns a chunk into cols (C kh kw, nb oh ow) and one GEMM gives
+ * W cols (O, nb oh ow), which is scattered into y with the bias added.
+ * Backward: dW += dY cols^T and dcols = W^T dY (one GEMM each per chunk),
+ * then col2im. When the whole batch fits one chunk, forward's cols are
+ * kept for backward. */
+#include <string.h>
+#include <ganglion/gemm.h>
+#include "ops/im2col.h"
+#include "ops/ops_internal.h"
+
+enum { COLS = 0, TMP = 1, DCOLS = 2, STATE = 3 };
+
+static gn_status shape_error(gn_error *err, const char *op, const char *what,
+                             const gn_tensor *t) {
+    char s[64];
+    gn_tensor_shape_str(t, 0, s, sizeof s);
+    return gn_error_set(err, GN_ERR_INVALID, "%s: %s, got %s", op, what, s);
+}
+
+/* Validates the inputs and fills the geometry (image = x). */
+static gn_status conv_geom(gn_node *n, gn_conv_geom *g, int64_t *batch, int64_t *out_c,
+                           gn_error *err) {
+    const char *name = gn_node_op(n)->name;
+    const gn_op_attrs *a = gn_node_attrs(n);
+    gn_tensor *x = gn_in_value(n, 0), *w = gn_in_value(n, 1);
+    if (gn_tensor_ndim(x) != 4)
+        return shape_error(err, name, "input must be 4-D (batch, channels, height, width)", x);
+    if (gn_tensor_ndim(w) != 4)
+        return shape_error(err, name, "weight must be 4-D (out_channels, in_channels, kh, kw)",
+                           w);
+    int64_t c = gn_tensor_dim(x, 1), o = gn_tensor_dim(w, 0);
+    if (gn_tensor_dim(w, 1) != c)
+        return gn_error_set(err, GN_ERR_INVALID,
+                            "%s: input has %lld channels, weight expects %lld", name,
+                            (long long)c, (long long)gn_tensor_dim(w, 1));
+    int64_t kh = gn_tensor_dim(w, 2), kw = gn_tensor_dim(w, 3);
+    if ((a->i[0] && a->i[0] != kh) || (a->i[1] && a->i[1] != kw))
+        return gn_error_set(err, GN_ERR_INVALID, "%s: kernel %lldx%lld but weight is %lldx%lld",
+                            name, (long long)a->i[0], (long long)a->i[1], (long long)kh,
+                            (long long)kw);
+    int64_t sh = a->i[2] ? a->i[2] : 1, sw = a->i[3] ? a->i[3] : 1;
+    int same = a->i[6] != 0;
+    if (sh < 1 || sw < 1 || (!same && (a->i[4] < 0 || a->i[5] < 0)))
+        return gn_error_set(err, GN_ERR_INVALID,
+                            "%s: strides (%lld, %lld) must be >= 1 and padding (%lld, %lld) >= 0",
+                            name, (long long)sh, (long long)sw, (long long)a->i[4],
+                            (long long)a->i[5]);
+    if (gn_node_n_inputs(n) > 2) {
+        gn_tensor *b = gn_in_value(n, 2);
+        if (gn_tensor_ndim(b) != 1 || gn_tensor_numel(b) != o)
+            return gn_error_set(err, GN_ERR_INVALID,
+                                "%s: bias has %lld elements, weight has %lld output channels",
+                                name, (long long)gn_tensor_numel(b), (long long)o);
+    }
+    *g = (gn_conv_geom){.c = c, .h = gn_tensor_dim(x, 2), .w = gn_tensor_dim(x, 3), .kh = kh,
+                        .kw = kw, .sh = sh, .sw = sw};
+    g->oh = gn_conv_out_size(g->h, kh, sh, a->i[4], same, &g->pt);
+    g->ow = gn_conv_out_size(g->w, kw, sw, a->i[5], same, &g->pl);
+    if (g->oh < 1 || g->ow < 1 || kh < 1 || kw < 1)
+        return gn_error_set(err, GN_ERR_INVALID,
+                            "%s: kernel %lldx%lld is larger than the (padded) input %lldx%lld",
+                            name, (long long)kh, (long long)kw, (long long)(g->h + 2 * a->i[4]),
+                            (long long)(g->w + 2 * a->i[5]));
+    *batch = gn_tensor_dim(x, 0);
+    *out_c = o;
+    return GN_OK;
+}
+
+static gn_status conv_infer(gn_node *n, gn_error *err) {
+    gn_conv_geom g;
+    int64_t batch, o;
+    gn_status st = conv_geom(n, &g, &batch, &o, err);
+    if (st) return st;
+    int64_t dims[4] = {batch, o, g.oh, g.ow};
+    return gn_node_set_shape(n, 4, dims, err);
+}
+
+#define AUX(var, slot, count)                                                                      \
+    float *var = gn_node_aux(n, (slot), (count), err);                                             \
+    if (!var) return err ? err->status : GN_ERR_NOMEM
+
+static gn_status conv_forward(gn_node *n, gn_error *err) {
+    gn_conv_geom g;
+    int64_t batch, o;
+    gn_status st = conv_geom(n, &g, &batch, &o, err);
+    if (st) return st;
+    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
+    const int64_t nb = gn_conv_chunk(batch, rows * p);
+    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
+    const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
+    float *y = gn_tensor_data(gn_node_value(n));
+    AUX(state, STATE, 1);
+    state[0] = 0.0f;
+    if (batch == 0) return GN_OK;
+    AUX(cols, COLS, rows * nb * p);
+    AUX(tmp, TMP, o * nb * p);
+    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
+        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb;
+        gn_im2col(&g, x + n0 * in_sz, cnt, cols);
+        gn_gemm(0, 0, o, cnt * p, rows, 1.0f, w, rows, cols, cnt * p, 0.0f, tmp, cnt * p);
+        gn_cm_to_batch(tmp, cnt, o, p, bias, 0, y + n0 * o * p);
+    }
+    /* Backward may reuse cols when they hold the whole batch. */
+    state[0] = nb >= batch ? 1.0f : 0.0f;
+    return GN_OK;
+}
+
+static gn_status conv_backward(gn_node *n, gn_error *err) {
+    gn_conv_geom g;
+    int64_t batch, o;
+    gn_status st = conv_geom(n, &g, &batch, &o, err);
+    if (st || batch == 0) return st;
+    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
+    const int64_t nb = gn_conv_chunk(batch, rows * p);
+    gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
+    gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
+    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
+    const float *dy = gn_tensor_cdata(gn_node_grad(n));
+    if (dbt) { /* db[o] += sum over n, oy, ox of dY */
+        float *db = gn_tensor_data(dbt);
+        for (int64_t i = 0; i < batch * o; i++) {
+            const float *r = dy + i * p;
+            float s = 0.0f;
+            for (int64_t j = 0; j < p; j++)
+                s += r[j];
+            db[i % o] += s;
+        }
+    }
+    if (!dxt && !dwt) return GN_OK;
+    AUX(state, STATE, 1);
+    AUX(cols, COLS, rows * nb * p);
+    AUX(tmp, TMP, o * nb * p);
+    float *dcols = NULL;
+    if (dxt && !(dcols = gn_node_aux(n, DCOLS, rows * nb * p, err)))
+        return err ? err->status : GN_ERR_NOMEM;
+    const int have_cols = state[0] != 0.0f && nb >= batch;
+    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
+        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
+        gn_batch_to_cm(dy + n0 * o * p, cnt, o, p, tmp);
+        if (dwt) { /* dW (O, rows) += dY (O, ncol) cols^T */
+            if (!have_cols) gn_im2col(&g, x + n0 * in_sz, cnt, cols);
+            gn_gemm(0, 1, o, rows, ncol, 1.0f, tmp, ncol, cols, ncol, 1.0f, gn_tensor_data(dwt),
+                    rows);
+        }
+        if (dxt) { /* dcols (rows, ncol) = W^T dY, then dx += col2im(dcols) */
+            gn_gemm(1, 0, rows, ncol, o, 1.0f, w, rows, tmp, ncol, 0.0f, dcols, ncol);
+            gn_col2im(&g, dcols, cnt, gn_tensor_data(dxt) + n0 * in_sz);
+        }
+    }
+    return GN_OK;
+}
+
+const gn_op_vtable gn_op_conv2d = {
+    .struct_size = sizeof(gn_op_vtable),
+    .name = "conv2d",
+    .doc = "y[n,o] = sum_c W[o,c] (*) x[n,c] + b[o]; x (N,C,H,W), W (O,C,kh,kw), b (O)",
+    .n_inputs = 3,
+    .infer = conv_infer,
+    .forward = conv_forward,
+    .backward = conv_backward,
+};
+
+const gn_op_vtable gn_op_conv2d_nobias = {
+    .struct_size = sizeof(gn_op_vtable),
+    .name = "conv2d_nobias",
+    .doc = "y[n,o] = sum_c W[o,c] (*) x[n,c]; x (N,C,H,W), W (O,C,kh,kw)",
+    .n_inputs = 2,
+    .infer = conv_infer,
+    .forward = conv_forward,
+    .backward = conv_backward,
+};
