@@ -364,7 +364,9 @@ static int ini_handler_cb(void *user, const char *section, const char *name, con
         }
         return 1;
     }
-    const char *bad = check_name(name, GN_INI_MAX_KEY, 0);
+    /* [sweep] keys name other sections' keys: SECTION.KEY, dots allowed. */
+    int sweep = !strcmp(sname, "sweep");
+    const char *bad = check_name(name, sweep ? GN_INI_MAX_SECTION : GN_INI_MAX_KEY, sweep);
     if (bad && !*name)
         return fail_at(r, r->lineno, GN_ERR_FORMAT, "[%.130s] missing key before '='", sname);
     if (bad)

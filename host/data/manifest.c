@@ -106,10 +106,13 @@ static const char *find_sep_or_comment(const char *s, const char *e, const char 
 }
 
 /* Mirrors inih's reading of each line to report syntax errors with their
- * line, and bounds line and name lengths. */
-static gn_status prescan(const char *path, const char *buf, size_t n, gn_error *err) {
+ * line, and bounds line and name lengths. cont (one byte per line) receives,
+ * for each call inih will make to the handler, whether it is a continuation
+ * line (1) or a `key = value` line (0); *n_calls their number. */
+static gn_status prescan(const char *path, const char *buf, size_t n, unsigned char *cont,
+                         int *n_calls, gn_error *err) {
     const char *z = memchr(buf, '\0', n);
-    int line = 0, have_key = 0;
+    int line = 0, have_key = 0, calls = 0;
     const char *p = buf, *end = buf + n;
     while (p < end) {
         line++;
@@ -128,7 +131,7 @@ static gn_status prescan(const char *path, const char *buf, size_t n, gn_error *
         if (s == e || *s == ';' || *s == '#') {
             /* blank or comment */
         } else if (have_key && s > p) {
-            /* continuation of the previous value */
+            cont[calls++] = 1; /* continuation of the previous value */
         } else if (*s == '[') {
             const char *c = find_sep_or_comment(s + 1, e, "]");
             if (c == e || *c != ']')
@@ -149,21 +152,81 @@ static gn_status prescan(const char *path, const char *buf, size_t n, gn_error *
                 return gn_error_set(err, GN_ERR_FORMAT, "manifest '%s' line %d: key name too long",
                                     path, line);
             have_key = 1;
+            cont[calls++] = 0;
         }
         p = nl ? nl + 1 : end;
     }
+    *n_calls = calls;
     return GN_OK;
 }
 
 /* ---- the inih handler ---------------------------------------------------- */
 
+/* Keys that only some formats use: one bit each, [dataset] and [split.*]. */
+enum {
+    K_IMAGES = 1 << 0,
+    K_IMAGES_SHA = 1 << 1,
+    K_LABELS = 1 << 2,
+    K_LABELS_SHA = 1 << 3,
+    K_FILES = 1 << 4,
+    K_FILE = 1 << 5,
+    K_SHA = 1 << 6,
+    K_ARCHIVE = 1 << 7,
+    K_ARCHIVE_SHA = 1 << 8,
+    K_ROOT = 1 << 9,
+    K_SIZE = 1 << 10,
+    K_CHANNELS = 1 << 11,
+    K_FEATURES = 1 << 12,
+    K_TARGETS = 1 << 13,
+    K_TEST_FRACTION = 1 << 14,
+    K_CLASSES = 1 << 15,
+    K_CLASS_NAMES = 1 << 16,
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} key_names[] = {{K_IMAGES, "images"},
+                 {K_IMAGES_SHA, "images_sha256"},
+                 {K_LABELS, "labels"},
+                 {K_LABELS_SHA, "labels_sha256"},
+                 {K_FILES, "files"},
+                 {K_FILE, "file"},
+                 {K_SHA, "sha256"},
+                 {K_ARCHIVE, "archive"},
+                 {K_ARCHIVE_SHA, "archive_sha256"},
+                 {K_ROOT, "root"},
+                 {K_SIZE, "size"},
+                 {K_CHANNELS, "channels"},
+                 {K_FEATURES, "features"},
+                 {K_TARGETS, "targets"},
+                 {K_TEST_FRACTION, "test_fraction"},
+                 {K_CLASSES, "classes"},
+                 {K_CLASS_NAMES, "class_names"}};
+
+static const struct {
+    const char *name;
+    gn_data_format fmt;
+    unsigned dataset_keys, split_keys; /* the format-specific keys allowed */
+} formats[] = {
+    {"idx", GN_FORMAT_IDX, K_CLASSES | K_CLASS_NAMES,
+     K_IMAGES | K_IMAGES_SHA | K_LABELS | K_LABELS_SHA},
+    {"cifar10", GN_FORMAT_CIFAR10, K_CLASSES | K_CLASS_NAMES, K_FILES | K_SHA},
+    {"imagefolder", GN_FORMAT_IMAGEFOLDER,
+     K_CLASSES | K_CLASS_NAMES | K_ARCHIVE | K_ARCHIVE_SHA | K_SIZE | K_CHANNELS,
+     K_ARCHIVE | K_ARCHIVE_SHA | K_ROOT},
+    {"csv", GN_FORMAT_CSV, K_FEATURES | K_TARGETS | K_TEST_FRACTION, K_FILE | K_SHA},
+};
+
 typedef struct parse_state {
     gn_manifest *m;
     char msg[400];     /* the first handler error */
-    char *class_names; /* raw, continuation lines appended */
-    int has_classes;
-    char last_section[GN_MANIFEST_MAX_NAME + 8];
-    char last_key[GN_MANIFEST_MAX_NAME + 8];
+    char *class_names; /* raw lists, continuation lines appended */
+    char *features, *targets;
+    char *files[GN_MANIFEST_MAX_SPLITS], *shas[GN_MANIFEST_MAX_SPLITS];
+    unsigned dataset_keys, split_keys[GN_MANIFEST_MAX_SPLITS];
+    const unsigned char *cont; /* from prescan: is handler call i a continuation line */
+    int n_calls, calls;
 } parse_state;
 
 GN_PRINTF(2, 3) static int fail(parse_state *ps, const char *fmt, ...) {
@@ -182,28 +245,44 @@ static int set_string(parse_state *ps, char **dst, const char *key, const char *
     return *dst ? 1 : fail(ps, "out of memory");
 }
 
-static int set_file(parse_state *ps, gn_manifest_file *f, const char *key, const char *value) {
-    if (f->file) return fail(ps, "key '%s' given twice", key);
-    const char *colon = strchr(value, ':');
-    size_t flen = colon ? (size_t)(colon - value) : strlen(value);
+/* Parses FILE or ARCHIVE:MEMBER (len bytes at value) into f. Returns NULL or
+ * what is wrong. */
+static const char *parse_file_spec(const char *value, size_t len, gn_manifest_file *f) {
+    const char *colon = memchr(value, ':', len);
+    size_t flen = colon ? (size_t)(colon - value) : len;
     char *file = strndup(value, flen);
-    char *member = colon ? strdup(colon + 1) : NULL;
+    char *member = colon ? strndup(colon + 1, len - flen - 1) : NULL;
     if (!file || (colon && !member)) {
         free(file);
         free(member);
-        return fail(ps, "out of memory");
+        return "out of memory";
     }
     if (!gn_path_is_safe_relative(file) || (member && !gn_path_is_safe_relative(member))) {
         free(file);
         free(member);
-        return fail(ps,
-                    "%s = '%s' must be a relative file name without '..' or leading '/' (or "
-                    "ARCHIVE:MEMBER)",
-                    key, value);
+        return "must be a relative file name without '..' or leading '/' (or ARCHIVE:MEMBER)";
     }
     f->file = file;
     f->member = member;
-    return 1;
+    return NULL;
+}
+
+static int set_file(parse_state *ps, gn_manifest_file *f, const char *key, const char *value) {
+    if (f->file) return fail(ps, "key '%s' given twice", key);
+    const char *why = parse_file_spec(value, strlen(value), f);
+    return why ? fail(ps, "%s = '%s' %s", key, value, why) : 1;
+}
+
+/* An archive on the data path (no ARCHIVE:MEMBER: archives do not nest). */
+static int set_archive(parse_state *ps, gn_manifest_file *f, const char *key, const char *value) {
+    if (f->file) return fail(ps, "key '%s' given twice", key);
+    if (strchr(value, ':') || !gn_path_is_safe_relative(value))
+        return fail(ps,
+                    "%s = '%s' must be a relative file name without '..', ':' or leading '/' "
+                    "(an archive on the data path)",
+                    key, value);
+    f->file = strdup(value);
+    return f->file ? 1 : fail(ps, "out of memory");
 }
 
 static int set_sha(parse_state *ps, gn_manifest_file *f, const char *key, const char *value) {
@@ -216,50 +295,123 @@ static int set_sha(parse_state *ps, gn_manifest_file *f, const char *key, const 
     return 1;
 }
 
+/* Appends a line of a list value to *raw: comma-separated class names (a
+ * continuation line starts a new name unless a comma ends the last one) or
+ * space-separated words. */
+static int list_key(parse_state *ps, char **raw, const char *key, const char *value, int continued,
+                    int commas) {
+    if (*raw && !continued) return fail(ps, "key '%s' given twice", key);
+    size_t old = *raw ? strlen(*raw) : 0;
+    /* inih 55 keeps inline comments on continuation lines: cut them */
+    size_t len = (size_t)(find_sep_or_comment(value, value + strlen(value), "") - value);
+    while (len && isspace((unsigned char)value[len - 1]))
+        len--;
+    char *s = realloc(*raw, old + len + 2);
+    if (!s) return fail(ps, "out of memory");
+    const char *sep = !old ? "" : commas ? (s[old - 1] != ',' ? "," : "") : " ";
+    snprintf(s + old, len + 2, "%s%.*s", sep, (int)len, value);
+    *raw = s;
+    return 1;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *v) {
+    char *e;
+    errno = 0;
+    *v = strtol(s, &e, 10);
+    return !errno && e != s && !*e && *v >= lo && *v <= hi;
+}
+
 static int dataset_key(parse_state *ps, const char *key, const char *value, int continued) {
     gn_manifest *m = ps->m;
     if (strcmp(key, "class_names") == 0) {
-        size_t old = ps->class_names ? strlen(ps->class_names) : 0;
-        if (ps->class_names && !continued) return fail(ps, "key '%s' given twice", key);
-        /* inih 55 keeps inline comments on continuation lines: cut them */
-        size_t len = (size_t)(find_sep_or_comment(value, value + strlen(value), "") - value);
-        while (len && isspace((unsigned char)value[len - 1]))
-            len--;
-        char *s = realloc(ps->class_names, old + len + 2);
-        if (!s) return fail(ps, "out of memory");
-        /* a continuation line starts a new name unless a comma ends the last one */
-        snprintf(s + old, len + 2, "%s%.*s", old && s[old - 1] != ',' ? "," : "", (int)len, value);
-        ps->class_names = s;
-        return 1;
+        ps->dataset_keys |= K_CLASS_NAMES;
+        return list_key(ps, &ps->class_names, key, value, continued, 1);
     }
+    if (strcmp(key, "features") == 0) {
+        ps->dataset_keys |= K_FEATURES;
+        return list_key(ps, &ps->features, key, value, continued, 0);
+    }
+    if (strcmp(key, "targets") == 0) {
+        ps->dataset_keys |= K_TARGETS;
+        return list_key(ps, &ps->targets, key, value, continued, 0);
+    }
+    if (strcmp(key, "description") == 0 || strcmp(key, "url") == 0 || strcmp(key, "license") == 0)
+        return 1;
+    if (continued)
+        return fail(ps,
+                    "key '%s' takes one value: only lists (class_names, files, sha256, features, "
+                    "targets) continue on indented lines",
+                    key);
     if (strcmp(key, "name") == 0) {
         if (!is_plain_name(value, strlen(value)))
             return fail(ps, "name = '%s' is not a plain name", value);
         return set_string(ps, &m->name, key, value);
     }
     if (strcmp(key, "format") == 0) {
-        if (strcmp(value, "idx") != 0)
-            return fail(ps, "format = '%s' is not supported (only 'idx')", value);
-        return set_string(ps, &m->format, key, value);
+        for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+            if (strcmp(value, formats[i].name) == 0) {
+                m->fmt = formats[i].fmt;
+                return set_string(ps, &m->format, key, value);
+            }
+        return fail(ps,
+                    "format = '%s' is not supported (only 'idx', 'cifar10', 'imagefolder' or "
+                    "'csv')",
+                    value);
     }
     if (strcmp(key, "subdir") == 0) {
         if (!gn_path_is_safe_relative(value))
             return fail(ps, "subdir = '%s' must be a relative path without '..'", value);
         return set_string(ps, &m->subdir, key, value);
     }
+    long v;
     if (strcmp(key, "classes") == 0) {
-        if (ps->has_classes) return fail(ps, "key '%s' given twice", key);
-        char *e;
-        errno = 0;
-        long v = strtol(value, &e, 10);
-        if (errno || e == value || *e || v < 1 || v > GN_MANIFEST_MAX_CLASSES)
+        if (ps->dataset_keys & K_CLASSES) return fail(ps, "key '%s' given twice", key);
+        if (!parse_int(value, 1, GN_MANIFEST_MAX_CLASSES, &v))
             return fail(ps, "classes = '%s' is not an integer in 1..65536", value);
         m->classes = (int)v;
-        ps->has_classes = 1;
+        ps->dataset_keys |= K_CLASSES;
         return 1;
     }
-    if (strcmp(key, "description") == 0 || strcmp(key, "url") == 0 || strcmp(key, "license") == 0)
+    if (strcmp(key, "archive") == 0) {
+        ps->dataset_keys |= K_ARCHIVE;
+        return set_archive(ps, &m->archive, key, value);
+    }
+    if (strcmp(key, "archive_sha256") == 0) {
+        ps->dataset_keys |= K_ARCHIVE_SHA;
+        return set_sha(ps, &m->archive, key, value);
+    }
+    if (strcmp(key, "size") == 0) {
+        if (ps->dataset_keys & K_SIZE) return fail(ps, "key '%s' given twice", key);
+        ps->dataset_keys |= K_SIZE;
+        int h, w, used = 0;
+        if (sscanf(value, "%d %d %n", &h, &w, &used) != 2 || value[used] || h < 1 ||
+            h > GN_MANIFEST_MAX_SIZE || w < 1 || w > GN_MANIFEST_MAX_SIZE)
+            return fail(ps, "size = '%s' must be two integers H W in 1..%d", value,
+                        GN_MANIFEST_MAX_SIZE);
+        m->height = h;
+        m->width = w;
         return 1;
+    }
+    if (strcmp(key, "channels") == 0) {
+        if (ps->dataset_keys & K_CHANNELS) return fail(ps, "key '%s' given twice", key);
+        ps->dataset_keys |= K_CHANNELS;
+        if (!parse_int(value, 1, 3, &v) || v == 2)
+            return fail(ps, "channels = '%s' must be 1 (gray) or 3 (RGB)", value);
+        m->channels = (int)v;
+        return 1;
+    }
+    if (strcmp(key, "test_fraction") == 0) {
+        if (ps->dataset_keys & K_TEST_FRACTION) return fail(ps, "key '%s' given twice", key);
+        ps->dataset_keys |= K_TEST_FRACTION;
+        char *e;
+        errno = 0;
+        double f = strtod(value, &e);
+        if (errno || e == value || *e || !(f > 0.0 && f < 1.0))
+            return fail(ps, "test_fraction = '%s' must be a number between 0 and 1 (exclusive)",
+                        value);
+        m->test_fraction = f;
+        return 1;
+    }
     return fail(ps, "unknown key '%s' in [dataset]", key);
 }
 
@@ -291,20 +443,84 @@ static gn_manifest_split *split_get(parse_state *ps, const char *name) {
     return s;
 }
 
+static int split_key(parse_state *ps, gn_manifest_split *s, const char *key, const char *value,
+                     int continued) {
+    int i = (int)(s - ps->m->splits);
+    unsigned *seen = &ps->split_keys[i];
+    if (strcmp(key, "files") == 0) {
+        *seen |= K_FILES;
+        return list_key(ps, &ps->files[i], key, value, continued, 0);
+    }
+    if (strcmp(key, "sha256") == 0) {
+        *seen |= K_SHA;
+        return list_key(ps, &ps->shas[i], key, value, continued, 0);
+    }
+    if (continued)
+        return fail(ps,
+                    "key '%s' takes one value: only lists (class_names, files, sha256, features, "
+                    "targets) continue on indented lines",
+                    key);
+    if (strcmp(key, "images") == 0) {
+        *seen |= K_IMAGES;
+        return set_file(ps, &s->images, key, value);
+    }
+    if (strcmp(key, "labels") == 0) {
+        *seen |= K_LABELS;
+        return set_file(ps, &s->labels, key, value);
+    }
+    if (strcmp(key, "images_sha256") == 0) {
+        *seen |= K_IMAGES_SHA;
+        return set_sha(ps, &s->images, key, value);
+    }
+    if (strcmp(key, "labels_sha256") == 0) {
+        *seen |= K_LABELS_SHA;
+        return set_sha(ps, &s->labels, key, value);
+    }
+    if (strcmp(key, "file") == 0) {
+        *seen |= K_FILE;
+        if (s->files) return fail(ps, "key '%s' given twice", key);
+        if (!(s->files = calloc(1, sizeof *s->files))) return fail(ps, "out of memory");
+        s->n_files = 1;
+        return set_file(ps, &s->files[0], key, value);
+    }
+    if (strcmp(key, "archive") == 0) {
+        *seen |= K_ARCHIVE;
+        return set_archive(ps, &s->archive, key, value);
+    }
+    if (strcmp(key, "archive_sha256") == 0) {
+        *seen |= K_ARCHIVE_SHA;
+        return set_sha(ps, &s->archive, key, value);
+    }
+    if (strcmp(key, "root") == 0) {
+        *seen |= K_ROOT;
+        size_t len = strlen(value);
+        while (len && value[len - 1] == '/') /* "train/" is "train" */
+            len--;
+        char *root = strndup(value, len);
+        if (!root) return fail(ps, "out of memory");
+        if (len && !gn_path_is_safe_relative(root)) {
+            free(root);
+            return fail(ps, "root = '%s' must be a relative folder without '..'", value);
+        }
+        if (s->root) {
+            free(root);
+            return fail(ps, "key '%s' given twice", key);
+        }
+        s->root = root;
+        return 1;
+    }
+    return fail(ps, "unknown key '%s' in [split.%s]", key, s->name);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value) {
     parse_state *ps = user;
-    int continued = strcmp(section, ps->last_section) == 0 && strcmp(key, ps->last_key) == 0;
-    snprintf(ps->last_section, sizeof ps->last_section, "%s", section);
-    snprintf(ps->last_key, sizeof ps->last_key, "%s", key);
+    int continued = ps->calls < ps->n_calls && ps->cont[ps->calls];
+    ps->calls++;
     if (strcmp(section, "dataset") == 0) return dataset_key(ps, key, value, continued);
     if (strncmp(section, "split.", 6) == 0) {
         gn_manifest_split *s = split_get(ps, section + 6);
         if (!s) return 0;
-        if (strcmp(key, "images") == 0) return set_file(ps, &s->images, key, value);
-        if (strcmp(key, "labels") == 0) return set_file(ps, &s->labels, key, value);
-        if (strcmp(key, "images_sha256") == 0) return set_sha(ps, &s->images, key, value);
-        if (strcmp(key, "labels_sha256") == 0) return set_sha(ps, &s->labels, key, value);
-        return fail(ps, "unknown key '%s' in [%s]", key, section);
+        return split_key(ps, s, key, value, continued);
     }
     if (!section[0]) return fail(ps, "key '%s' outside a section", key);
     return fail(ps, "unknown section [%s]", section);
@@ -312,63 +528,267 @@ static int handler(void *user, const char *section, const char *key, const char 
 
 /* ---- after parsing ---------------------------------------------------------- */
 
-static gn_status split_class_names(gn_manifest *m, const char *raw, gn_error *err) {
-    m->class_names = calloc((size_t)m->classes, sizeof *m->class_names);
-    if (!m->class_names) return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
-    int count = 0;
+/* Splits raw ("a, b, c" or "a b c") into a new array of strings (at most
+ * max, each at most maxlen bytes). Returns NULL or what is wrong (*count
+ * is the number of items read so far). */
+static const char *split_list(const char *raw, int commas, int max, size_t maxlen, char ***out,
+                              int *count) {
+    *out = NULL;
+    *count = 0;
+    char **v = NULL;
+    int n = 0;
     const char *p = raw;
+    const char *why = NULL;
     for (;;) {
-        const char *c = strchr(p, ',');
-        const char *e = c ? c : p + strlen(p);
-        while (p < e && isspace((unsigned char)*p))
+        while (*p && isspace((unsigned char)*p))
             p++;
+        if (!commas && !*p) break;
+        const char *e = p;
+        while (*e && (commas ? *e != ',' : !isspace((unsigned char)*e)))
+            e++;
         const char *t = e;
         while (t > p && isspace((unsigned char)t[-1]))
             t--;
-        if (t == p || t - p > GN_MANIFEST_MAX_VALUE)
-            return gn_error_set(err, GN_ERR_CONFIG,
-                                "manifest '%s': class name %d is empty or longer than %d", m->path,
-                                count + 1, GN_MANIFEST_MAX_VALUE);
-        if (count < m->classes && !(m->class_names[count] = strndup(p, (size_t)(t - p))))
-            return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
-        count++;
-        if (!c) break;
-        p = c + 1;
+        if (t == p || (size_t)(t - p) > maxlen) {
+            why = "is empty or too long";
+            break;
+        }
+        if (n == max) {
+            why = "is one too many";
+            break;
+        }
+        char **nv = realloc(v, (size_t)(n + 1) * sizeof *v);
+        if (!nv || !(nv[n] = strndup(p, (size_t)(t - p)))) {
+            v = nv ? nv : v;
+            why = "out of memory";
+            break;
+        }
+        v = nv;
+        n++;
+        if (commas && !*e) break;
+        p = commas ? e + 1 : e;
     }
-    if (count != m->classes)
+    *count = n;
+    if (why) {
+        for (int i = 0; i < n; i++)
+            free(v[i]);
+        free(v);
+        return why;
+    }
+    *out = v;
+    return NULL;
+}
+
+static void free_list(char **v, int n) {
+    if (!v) return;
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static gn_status split_class_names(gn_manifest *m, parse_state *ps, gn_error *err) {
+    int count;
+    char **names;
+    const char *why = split_list(ps->class_names, 1, GN_MANIFEST_MAX_CLASSES,
+                                 GN_MANIFEST_MAX_VALUE, &names, &count);
+    if (why)
+        return gn_error_set(err, strcmp(why, "out of memory") ? GN_ERR_CONFIG : GN_ERR_NOMEM,
+                            "manifest '%s': class name %d %s (at most %d characters)", m->path,
+                            count + 1, why, GN_MANIFEST_MAX_VALUE);
+    if ((ps->dataset_keys & K_CLASSES) && count != m->classes) {
+        free_list(names, count);
         return gn_error_set(err, GN_ERR_CONFIG,
                             "manifest '%s': class_names lists %d names but classes = %d", m->path,
                             count, m->classes);
+    }
+    for (int i = 0; i < count; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(names[i], names[j]) == 0) {
+                gn_status st = gn_error_set(err, GN_ERR_CONFIG,
+                                            "manifest '%s': class name '%s' appears twice",
+                                            m->path, names[i]);
+                free_list(names, count);
+                return st;
+            }
+    m->classes = count;
+    m->class_names = names;
+    return GN_OK;
+}
+
+/* Keys of another format are errors. */
+static gn_status check_keys(const gn_manifest *m, const parse_state *ps, gn_error *err) {
+    size_t f = 0;
+    while (formats[f].fmt != m->fmt)
+        f++;
+    for (int i = -1; i < m->n_splits; i++) {
+        unsigned bad = i < 0 ? ps->dataset_keys & ~formats[f].dataset_keys
+                             : ps->split_keys[i] & ~formats[f].split_keys;
+        for (size_t k = 0; bad && k < sizeof key_names / sizeof *key_names; k++)
+            if (bad & key_names[k].bit) {
+                char where[GN_MANIFEST_MAX_VALUE + 16] = "dataset";
+                if (i >= 0) snprintf(where, sizeof where, "split.%s", m->splits[i].name);
+                return gn_error_set(err, GN_ERR_CONFIG,
+                                    "manifest '%s': key '%s' in [%s] is not used by format = %s",
+                                    m->path, key_names[k].name, where, m->format);
+            }
+    }
+    return GN_OK;
+}
+
+/* cifar10 `files` and the optional `sha256` list of csv and cifar10. */
+static gn_status split_files(gn_manifest *m, gn_manifest_split *s, const char *raw_files,
+                             const char *raw_sha, gn_error *err) {
+    char **v = NULL;
+    int n = 0;
+    const char *why;
+    if (raw_files) {
+        why = split_list(raw_files, 0, GN_MANIFEST_MAX_FILES, 4096, &v, &n);
+        if (why || n == 0) {
+            free_list(v, n);
+            return gn_error_set(err, GN_ERR_CONFIG,
+                                "manifest '%s' [split.%s]: files: file %d %s (1..%d names, "
+                                "space-separated)",
+                                m->path, s->name, n + 1, why ? why : "is missing",
+                                GN_MANIFEST_MAX_FILES);
+        }
+        s->files = calloc((size_t)n, sizeof *s->files);
+        if (!s->files) {
+            free_list(v, n);
+            return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
+        }
+        s->n_files = n;
+        for (int i = 0; i < n; i++)
+            if ((why = parse_file_spec(v[i], strlen(v[i]), &s->files[i]))) {
+                gn_status st = gn_error_set(err, GN_ERR_CONFIG,
+                                            "manifest '%s' [split.%s]: files: '%s' %s", m->path,
+                                            s->name, v[i], why);
+                free_list(v, n);
+                return st;
+            }
+        free_list(v, n);
+    }
+    if (!raw_sha) return GN_OK;
+    why = split_list(raw_sha, 0, GN_MANIFEST_MAX_FILES + 1, 256, &v, &n);
+    if (!why && n != s->n_files) why = "count";
+    for (int i = 0; !why && i < n; i++)
+        if (!gn_sha256_is_hex(v[i])) {
+            gn_status st = gn_error_set(err, GN_ERR_CONFIG,
+                                        "manifest '%s' [split.%s]: sha256 '%s' is not a SHA-256 "
+                                        "(64 hex digits)",
+                                        m->path, s->name, v[i]);
+            free_list(v, n);
+            return st;
+        }
+    if (why) {
+        free_list(v, n);
+        return gn_error_set(err, GN_ERR_CONFIG,
+                            "manifest '%s' [split.%s]: sha256 lists %d digests but there %s %d "
+                            "file%s (one digest per file, in the same order)",
+                            m->path, s->name, n, s->n_files == 1 ? "is" : "are", s->n_files,
+                            s->n_files == 1 ? "" : "s");
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k <= GN_SHA256_HEX_LEN; k++)
+            s->files[i].sha256[k] = (char)tolower((unsigned char)v[i][k]);
+    free_list(v, n);
+    return GN_OK;
+}
+
+static gn_status column_lists(gn_manifest *m, parse_state *ps, gn_error *err) {
+    const char *keys[2] = {"targets", "features"};
+    const char *raw[2] = {ps->targets, ps->features};
+    char ***dst[2] = {&m->targets, &m->features};
+    int *cnt[2] = {&m->n_targets, &m->n_features};
+    for (int k = 0; k < 2; k++) {
+        if (!raw[k]) continue;
+        const char *why = split_list(raw[k], 0, GN_MANIFEST_MAX_COLUMNS, 256, dst[k], cnt[k]);
+        if (why || *cnt[k] == 0)
+            return gn_error_set(err, GN_ERR_CONFIG,
+                                "manifest '%s': %s: column %d %s (1..%d names of at most 256 "
+                                "characters, space-separated)",
+                                m->path, keys[k], *cnt[k] + 1, why ? why : "is missing",
+                                GN_MANIFEST_MAX_COLUMNS);
+        char **v = *dst[k];
+        for (int i = 0; i < *cnt[k]; i++)
+            for (int j = 0; j < i; j++)
+                if (strcmp(v[i], v[j]) == 0)
+                    return gn_error_set(err, GN_ERR_CONFIG,
+                                        "manifest '%s': %s names column '%s' twice", m->path,
+                                        keys[k], v[i]);
+    }
+    for (int i = 0; i < m->n_features; i++)
+        for (int j = 0; j < m->n_targets; j++)
+            if (strcmp(m->features[i], m->targets[j]) == 0)
+                return gn_error_set(err, GN_ERR_CONFIG,
+                                    "manifest '%s': column '%s' is both a feature and a target",
+                                    m->path, m->targets[j]);
     return GN_OK;
 }
 
 static gn_status validate(gn_manifest *m, parse_state *ps, gn_error *err) {
-    const char *missing = !m->name           ? "name"
-                          : !m->format       ? "format"
-                          : !ps->has_classes ? "classes"
-                                             : NULL;
+    int need_classes = m->fmt == GN_FORMAT_IDX || m->fmt == GN_FORMAT_CIFAR10;
+    const char *missing = !m->name                                               ? "name"
+                          : !m->format                                           ? "format"
+                          : need_classes && !(ps->dataset_keys & K_CLASSES)      ? "classes"
+                          : m->fmt == GN_FORMAT_IMAGEFOLDER && !m->height        ? "size"
+                          : m->fmt == GN_FORMAT_CSV && !(ps->dataset_keys & K_TARGETS) ? "targets"
+                                                                                 : NULL;
     if (missing)
         return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': missing key '%s' in [dataset]",
                             m->path, missing);
+    gn_status st = check_keys(m, ps, err);
+    if (st != GN_OK) return st;
     if (!m->subdir && !(m->subdir = strdup("")))
         return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
-    if (ps->class_names) {
-        gn_status st = split_class_names(m, ps->class_names, err);
-        if (st != GN_OK) return st;
-    }
+    if (ps->class_names && (st = split_class_names(m, ps, err)) != GN_OK) return st;
+    if (m->fmt == GN_FORMAT_IMAGEFOLDER && !m->channels) m->channels = 3;
+    if (m->fmt == GN_FORMAT_CSV && (st = column_lists(m, ps, err)) != GN_OK) return st;
     if (m->n_splits == 0)
         return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': no [split.NAME] section", m->path);
     for (int i = 0; i < m->n_splits; i++) {
-        const gn_manifest_split *s = &m->splits[i];
-        const char *key = !s->images.file        ? "images"
-                          : !s->images.sha256[0] ? "images_sha256"
-                          : !s->labels.file      ? "labels"
-                          : !s->labels.sha256[0] ? "labels_sha256"
-                                                 : NULL;
+        gn_manifest_split *s = &m->splits[i];
+        const char *key = NULL;
+        switch (m->fmt) {
+        case GN_FORMAT_IDX:
+            key = !s->images.file        ? "images"
+                  : !s->images.sha256[0] ? "images_sha256"
+                  : !s->labels.file      ? "labels"
+                  : !s->labels.sha256[0] ? "labels_sha256"
+                                         : NULL;
+            break;
+        case GN_FORMAT_CIFAR10:
+            key = !ps->files[i] ? "files" : NULL;
+            break;
+        case GN_FORMAT_IMAGEFOLDER:
+            key = !s->archive.file && !m->archive.file ? "archive" : NULL;
+            if (s->archive.sha256[0] && !s->archive.file)
+                return gn_error_set(err, GN_ERR_CONFIG,
+                                    "manifest '%s': archive_sha256 in [split.%s] without "
+                                    "archive (put it in [dataset] with the archive)",
+                                    m->path, s->name);
+            if (!s->root && !(s->root = strdup("")))
+                return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
+            break;
+        case GN_FORMAT_CSV:
+            key = !s->files ? "file" : NULL;
+            break;
+        }
         if (key)
             return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': missing key '%s' in [split.%s]",
                                 m->path, key, s->name);
+        if ((m->fmt == GN_FORMAT_CIFAR10 || m->fmt == GN_FORMAT_CSV) &&
+            (st = split_files(m, s, ps->files[i], ps->shas[i], err)) != GN_OK)
+            return st;
     }
+    if (m->archive.sha256[0] && !m->archive.file)
+        return gn_error_set(err, GN_ERR_CONFIG,
+                            "manifest '%s': archive_sha256 in [dataset] without archive", m->path);
+    if (m->test_fraction > 0 &&
+        (gn_manifest_split_find(m, "test") || !gn_manifest_split_find(m, "train")))
+        return gn_error_set(err, GN_ERR_CONFIG,
+                            "manifest '%s': test_fraction takes split 'test' from the rows of "
+                            "[split.train]: give [split.train] and no [split.test]",
+                            m->path);
     return GN_OK;
 }
 
@@ -387,9 +807,13 @@ gn_status gn_manifest_load(const char *path, gn_manifest **out, gn_error *err) {
         return gn_error_set(err, GN_ERR_NOMEM, "out of memory reading manifest '%s'", path);
     }
     text[n] = '\0';
-    st = prescan(path, text, n, err);
+    unsigned char *cont = malloc(n + 1);
+    parse_state ps = {.cont = cont};
+    if (!cont)
+        st = gn_error_set(err, GN_ERR_NOMEM, "out of memory reading manifest '%s'", path);
+    if (st == GN_OK) st = prescan(path, text, n, cont, &ps.n_calls, err);
     gn_manifest *m = calloc(1, sizeof *m);
-    parse_state ps = {.m = m};
+    ps.m = m;
     if (st == GN_OK && (!m || !(m->path = strdup(path))))
         st = gn_error_set(err, GN_ERR_NOMEM, "out of memory reading manifest '%s'", path);
     if (st == GN_OK) {
@@ -403,6 +827,13 @@ gn_status gn_manifest_load(const char *path, gn_manifest **out, gn_error *err) {
             st = validate(m, &ps, err);
     }
     free(ps.class_names);
+    free(ps.features);
+    free(ps.targets);
+    for (int i = 0; i < GN_MANIFEST_MAX_SPLITS; i++) {
+        free(ps.files[i]);
+        free(ps.shas[i]);
+    }
+    free(cont);
     free(text);
     if (st != GN_OK) {
         gn_manifest_free(m);
@@ -426,20 +857,29 @@ const gn_manifest_split *gn_manifest_split_find(const gn_manifest *m, const char
     return NULL;
 }
 
+static void file_free(gn_manifest_file *f) {
+    free(f->file);
+    free(f->member);
+}
+
 void gn_manifest_free(gn_manifest *m) {
     if (!m) return;
     for (int i = 0; i < m->n_splits; i++) {
-        free(m->splits[i].name);
-        free(m->splits[i].images.file);
-        free(m->splits[i].images.member);
-        free(m->splits[i].labels.file);
-        free(m->splits[i].labels.member);
+        gn_manifest_split *s = &m->splits[i];
+        free(s->name);
+        file_free(&s->images);
+        file_free(&s->labels);
+        for (int k = 0; s->files && k < s->n_files; k++)
+            file_free(&s->files[k]);
+        free(s->files);
+        file_free(&s->archive);
+        free(s->root);
     }
     free(m->splits);
-    if (m->class_names)
-        for (int i = 0; i < m->classes; i++)
-            free(m->class_names[i]);
-    free(m->class_names);
+    free_list(m->class_names, m->classes);
+    free_list(m->features, m->n_features);
+    free_list(m->targets, m->n_targets);
+    file_free(&m->archive);
     free(m->path);
     free(m->name);
     free(m->format);

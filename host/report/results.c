@@ -81,6 +81,17 @@ int gn_results_series(const gn_results *r, const char *split, const char *name, 
     return n;
 }
 
+int gn_results_finals(const gn_results *r, const char *split, const char **names, double *values,
+                      int max) {
+    int n = 0;
+    for (int i = 0; i < r->n && n < max; i++)
+        if (r->rows[i].epoch == 0 && !strcmp(r->rows[i].split, split)) {
+            names[n] = r->rows[i].name;
+            values[n++] = r->rows[i].value;
+        }
+    return n;
+}
+
 static int seen(const char (*list)[64], int n, const char *s) {
     for (int i = 0; i < n; i++)
         if (!strcmp(list[i], s)) return i;

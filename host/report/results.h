@@ -20,6 +20,10 @@ gn_status gn_results_final(gn_results *r, const char *split, const char *name, d
 int gn_results_series(const gn_results *r, const char *split, const char *name, double *x,
                       double *y, int max);
 
+/* The final results of a split: up to max names (borrowed) and values. */
+int gn_results_finals(const gn_results *r, const char *split, const char **names, double *values,
+                      int max);
+
 /* epoch,split,<metric>,... one row per epoch and split. */
 gn_status gn_results_write_csv(const gn_results *r, const char *path, gn_error *err);
 /* {"name", "params", "wall_seconds", "epochs", "<split>": {"<metric>": v}} */

@@ -8,11 +8,13 @@
 #include <ganglion/gemm.h>
 #include "config/model_build.h"
 #include "report/curves.h"
+#include "run/sweep.h"
 #include "run/run_impl.h"
 
 /* Sections the host knows; plugins' items bring [train] and [evaluator.*]. */
 static int known_section(const char *name) {
-    static const char *const exact[] = {"experiment", "data", "model", "train", "evaluate"};
+    static const char *const exact[] = {"experiment", "data", "model", "train", "evaluate",
+                                        "sweep"};
     static const char *const prefix[] = {"model.", "layer.", "evaluator."};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
         if (!strcmp(name, exact[i])) return 1;
@@ -284,6 +286,10 @@ static gn_status run_phases(gn_run *run, gn_error *err) {
     if (st) return GN_ERR_CONFIG;
     for (int i = 0; i < o->n_sets; i++)
         if (gn_ini_override(run->ini, o->sets[i], err)) return GN_ERR_CONFIG;
+    if (!o->in_sweep && gn_ini_find(run->ini, "sweep")) {
+        run->is_sweep = 1;
+        return gn_sweep_run(o, run->ini, err);
+    }
     if ((st = validate_host_sections(run, err))) return st;
     const gn_section *exp = gn_ini_find(run->ini, "experiment");
     gn_rng_seed(&run->rng, (uint64_t)gn_section_int(exp, "seed"));
@@ -315,12 +321,17 @@ static gn_status run_phases(gn_run *run, gn_error *err) {
         *err = werr;
         st = werr.status;
     }
-    if (!st || st == GN_ERR_CANCELLED)
+    if ((!st || st == GN_ERR_CANCELLED) && !o->in_sweep)
         fprintf(o->out, "run folder: %s\n", run->dir);
     return st;
 }
 
 gn_status gn_run_experiment(const gn_run_opts *opts, gn_error *err) {
+    return gn_run_experiment_report(opts, NULL, err);
+}
+
+gn_status gn_run_experiment_report(const gn_run_opts *opts, gn_run_report *report,
+                                   gn_error *err) {
     gn_run run;
     memset(&run, 0, sizeof run);
     run.opts = opts;
@@ -329,6 +340,14 @@ gn_status gn_run_experiment(const gn_run_opts *opts, gn_error *err) {
     gn_progress_init(&run.progress, opts->out);
     gn_status st = run.results ? run_phases(&run, err)
                                : gn_error_set(err, GN_ERR_NOMEM, "out of memory");
+    if (report) {
+        report->params = run.params;
+        report->wall_seconds = gn_now() - run.t0;
+        report->results = run.results; /* handed over */
+        run.results = NULL;
+        snprintf(report->status, sizeof report->status, "%s",
+                 st == GN_OK ? "completed" : st == GN_ERR_CANCELLED ? "cancelled" : "failed");
+    }
     for (int i = 0; i < run.n_evals; i++) gn_section_free(run.evals[i].params);
     gn_data_view_free(run.train);
     gn_data_view_free(run.val);

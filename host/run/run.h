@@ -21,13 +21,24 @@ typedef struct gn_run_opts {
     int n_sets;
     int quick;
     gn_run_mode mode;
-    FILE *out; /* progress and tables */
+    FILE *out;    /* progress and tables */
+    int in_sweep; /* a run of a sweep: its [sweep] section is ignored */
 } gn_run_opts;
+
+/* What a finished run reports back (for sweeps). */
+typedef struct gn_run_report {
+    int64_t params;
+    double wall_seconds;
+    struct gn_results *results; /* caller owns: gn_results_free */
+    char status[16];            /* completed, cancelled, failed */
+} gn_run_report;
 
 /* Runs an experiment. GN_ERR_CONFIG and GN_ERR_INVALID mean the config or
  * the command line was wrong (exit 2), GN_ERR_CANCELLED a Ctrl-C (exit 130);
  * anything else is a runtime failure (exit 1). */
 gn_status gn_run_experiment(const gn_run_opts *opts, gn_error *err);
+/* The same, filling report (which may be NULL). */
+gn_status gn_run_experiment_report(const gn_run_opts *opts, gn_run_report *report, gn_error *err);
 
 /* Set from a signal handler to stop after the current batch. */
 void gn_run_request_cancel(void);

@@ -31,6 +31,7 @@ struct gn_run {
     gn_buf log;
     double t0;
     int64_t params; /* of the last model built */
+    int is_sweep;   /* the run was a sweep of runs */
 
     gn_dataset *train_set, *test_set;
     gn_data *train, *val, *test;

@@ -53,7 +53,7 @@ int gn_cmd_option(const gn_command_vtable *c, int argc, char **argv, int *i, con
         return 1;
     }
     if (a[2 + n] != '\0') return 0;
-    if (*i + 1 >= argc) {
+    if (*i + 1 >= argc || gn_cmd_is_option(argv[*i + 1])) {
         gn_cmd_usage_error(c, err, "--%s needs a value", name);
         return -1;
     }

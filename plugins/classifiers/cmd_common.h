@@ -31,7 +31,7 @@ gn_status gn_cmd_parse_int(const gn_command_vtable *c, const char *what, const c
 
 /* "--NAME VALUE" or "--NAME=VALUE" at argv[*i]: returns 1 with *value set
  * (and *i moved past a separate value), 0 when argv[*i] is something else,
- * -1 with a usage error when the value is missing. */
+ * -1 with a usage error when the value is missing (or is another "--x"). */
 int gn_cmd_option(const gn_command_vtable *c, int argc, char **argv, int *i, const char *name,
                   const char **value, gn_error *err);
 

@@ -14,7 +14,7 @@ const gn_command_vtable gn_cmd_convolve = {
     .usage = "convolve --input M --kernel K [--stride S] [--padding P] [--dilation D] [--flip] "
              "[--steps]",
     .doc =
-        "A 2-D convolution layer's arithmetic on a small matrix, to check hand calculations.\n"
+        "2-D convolution of a small matrix by a kernel, to check hand calculations.\n"
         "\n"
         "Computes cross-correlation, as deep-learning frameworks (PyTorch's Conv2d,\n"
         "Keras' Conv2D) call convolution: the kernel is slid over the input without\n"

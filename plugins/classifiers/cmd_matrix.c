@@ -6,20 +6,19 @@
 
 #define GN_CMD_MATRIX_MAX_ABS 1e150 /* larger numbers could overflow sums of products */
 
-static int cv_is_sep(char ch) {
+static int matrix_is_sep(char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == ',' || ch == '[';
 }
-static int cv_is_row_end(char ch) {
+static int matrix_is_row_end(char ch) {
     return ch == ';' || ch == '\n' || ch == ']' || ch == '\0';
 }
 
 /* One number of matrix `what` from p (up to a separator); advances p. */
-static gn_status cv_number(const gn_command_vtable *c, const char *what, const char **p, double *x,
-                           gn_error *err) {
-
+static gn_status matrix_number(const gn_command_vtable *c, const char *what, const char **p,
+                               double *x, gn_error *err) {
     const char *s = *p;
     size_t n = 0;
-    while (!cv_is_sep(s[n]) && !cv_is_row_end(s[n]))
+    while (!matrix_is_sep(s[n]) && !matrix_is_row_end(s[n]))
         n++;
     *p = s + n;
     char tok[64];
@@ -43,13 +42,12 @@ static gn_status cv_number(const gn_command_vtable *c, const char *what, const c
 /* Blank rows (a trailing ';', the brackets of "[[1, 2], [3, 4]]") are skipped. */
 gn_status gn_cmd_matrix_parse(const gn_command_vtable *c, const char *what, const char *s,
                               gn_cmd_matrix *m, gn_error *err) {
-
     int n = 0; /* numbers in the current row */
     m->rows = m->cols = 0;
     for (const char *p = s;;) {
-        while (cv_is_sep(*p))
+        while (matrix_is_sep(*p))
             p++;
-        if (cv_is_row_end(*p)) {
+        if (matrix_is_row_end(*p)) {
             if (n && m->rows && n != m->cols)
                 return gn_cmd_error(c, err,
                                     "%s: row %d has %d number%s but row 1 has %d (all rows need "
@@ -66,7 +64,8 @@ gn_status gn_cmd_matrix_parse(const gn_command_vtable *c, const char *what, cons
             return gn_cmd_error(c, err, "%s: row %d has more than %d numbers (the limit is %dx%d)",
                                 what, m->rows + 1, GN_CMD_MATRIX_MAX, GN_CMD_MATRIX_MAX,
                                 GN_CMD_MATRIX_MAX);
-        if (cv_number(c, what, &p, &m->v[m->rows * GN_CMD_MATRIX_MAX + n], err)) return err->status;
+        if (matrix_number(c, what, &p, &m->v[m->rows * GN_CMD_MATRIX_MAX + n], err))
+            return err->status;
         n++;
     }
     if (!m->rows) return gn_cmd_error(c, err, "%s: the matrix is empty", what);
@@ -77,7 +76,6 @@ void gn_cmd_number(char *buf, size_t n, double x) {
     snprintf(buf, n, "%.6g", x + 0.0);
 }
 
-/* Prints rows x cols values get(i, j) right-aligned in equal columns. */
 void gn_cmd_matrix_print(FILE *out, const double *v, int rows, int cols, int stride) {
     char buf[32];
     int w = 1;

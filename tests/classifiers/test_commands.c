@@ -319,6 +319,7 @@ Test(commands, convolve_malformed_input) {
     usage_error("convolve --input 1", "--input and --kernel are required");
     usage_error("convolve --kernel 1", "--input and --kernel are required");
     usage_error("convolve --input 1 --kernel", "--kernel needs a value");
+    usage_error("convolve --input --kernel 1", "--input needs a value");
     usage_error("convolve --input 1 --kernel 1 --stride 0", "--stride must be at least 1");
     usage_error("convolve --input 1 --kernel 1 --padding -1", "--padding must be at least 0");
     usage_error("convolve --input 1 --kernel 1 --padding 1.5", "--padding must be an integer");
