@@ -320,3 +320,83 @@ done:
     close(fd);
     return st;
 }
+
+gn_status gn_archive_walk(const char *archive_path, size_t max_bytes, gn_archive_want_fn want,
+                          gn_archive_visit_fn visit, void *user, gn_error *err) {
+    int fd;
+    size_t size;
+    gn_status st = open_regular(archive_path, &fd, &size, err);
+    if (st != GN_OK) return st;
+    struct archive *a = archive_read_new();
+    if (!a) {
+        close(fd);
+        return gn_error_set(err, GN_ERR_NOMEM, "out of memory opening '%s'", archive_path);
+    }
+    support_filters(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    archive_read_support_format_zip(a);
+    if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+        st = gn_error_set(err, GN_ERR_FORMAT, "cannot read archive '%s': %s", archive_path,
+                          arc_msg(a));
+        goto done;
+    }
+    for (;;) {
+        struct archive_entry *e;
+        int r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_EOF) break;
+        if (r < ARCHIVE_WARN) {
+            st = gn_error_set(err, GN_ERR_FORMAT, "archive '%s' is truncated or corrupt: %s",
+                              archive_path, arc_msg(a));
+            break;
+        }
+        const char *name = archive_entry_pathname(e);
+        if (!name) continue;
+        if (entry_is_unsafe(name)) {
+            st = gn_error_set(err, GN_ERR_FORMAT,
+                              "archive '%s' holds an unsafe member path '%s' (absolute or with "
+                              "'..'); refusing the archive",
+                              archive_path, name);
+            break;
+        }
+        while (name[0] == '.' && name[1] == '/')
+            name += 2;
+        if (!name[0] || strcmp(name, ".") == 0) continue;
+        gn_member_kind kind = GN_MEMBER_OTHER;
+        if (archive_entry_filetype(e) == AE_IFDIR)
+            kind = GN_MEMBER_DIR;
+        else if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
+                 !archive_entry_symlink(e))
+            kind = GN_MEMBER_FILE;
+        int w = want(name, kind, user);
+        if (w == GN_WALK_STOP) break;
+        if (w != GN_WALK_READ) continue;
+        if (kind != GN_MEMBER_FILE) {
+            st = gn_error_set(err, GN_ERR_FORMAT,
+                              "member '%s' in archive '%s' is not a regular file", name,
+                              archive_path);
+            break;
+        }
+        size_t hint = 0;
+        if (archive_entry_size_is_set(e)) {
+            la_int64_t sz = archive_entry_size(e);
+            if (sz < 0 || (uint64_t)sz > max_bytes) {
+                st = gn_error_set(err, GN_ERR_INVALID,
+                                  "member '%s' of archive '%s' is larger than %zu bytes", name,
+                                  archive_path, max_bytes);
+                break;
+            }
+            hint = (size_t)sz;
+        }
+        char what[1024];
+        snprintf(what, sizeof what, "%s:%s", archive_path, name);
+        uint8_t *data;
+        size_t n;
+        if ((st = read_data(a, what, max_bytes, hint, &data, &n, err)) != GN_OK) break;
+        if ((st = visit(name, data, n, user, err)) != GN_OK) break;
+    }
+done:
+    archive_read_free(a);
+    close(fd);
+    return st;
+}

@@ -10,6 +10,9 @@
 #define GN_CHART_W 560
 #define GN_CHART_H 400
 
+/* Legends grow with the number of runs compared. */
+static int chart_height(int n_runs) { return n_runs > 1 ? GN_CHART_H + 22 * n_runs : GN_CHART_H; }
+
 static gn_status chart(const gn_results *const *runs, const char *const *labels, int n_runs,
                        const char *metric, char **svg, size_t *len, gn_error *err) {
     static double x[GN_CURVE_MAX], y[GN_CURVE_MAX];
@@ -17,10 +20,12 @@ static gn_status chart(const gn_results *const *runs, const char *const *labels,
     snprintf(title, sizeof title, "%s per epoch", metric);
     gn_plot *p = gn_plot_new(title, "epoch", metric);
     if (!p) return gn_error_set(err, GN_ERR_NOMEM, "learning curves: out of memory");
-    gn_status st = gn_plot_set_size(p, GN_CHART_W, GN_CHART_H, err);
+    gn_status st = gn_plot_set_size(p, GN_CHART_W, chart_height(n_runs), err);
     static const char *const splits[] = {"train", "val"};
     for (int r = 0; r < n_runs && !st; r++)
         for (int s = 0; s < 2 && !st; s++) {
+            /* Comparing runs: one curve each (validation when there is one). */
+            if (n_runs > 1 && s == 0 && gn_results_series(runs[r], "val", metric, x, y, 1)) continue;
             int n = gn_results_series(runs[r], splits[s], metric, x, y, GN_CURVE_MAX);
             if (!n) continue;
             char label[160];
@@ -61,7 +66,8 @@ gn_status gn_curves_svg(const gn_results *const *runs, const char *const *labels
         gn_buf_printf(&doc,
                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                       "viewBox=\"0 0 %d %d\">\n%s</svg>\n",
-                      drawn * GN_CHART_W, GN_CHART_H, drawn * GN_CHART_W, GN_CHART_H,
+                      drawn * GN_CHART_W, chart_height(n_runs), drawn * GN_CHART_W,
+                      chart_height(n_runs),
                       out.data ? out.data : "");
         if (doc.failed) st = gn_error_set(err, GN_ERR_NOMEM, "learning curves: out of memory");
         *svg = doc.data;
