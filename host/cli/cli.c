@@ -45,8 +45,9 @@ static void usage(FILE *f) {
         for (int i = 0; i < n; i++) {
             const char *plugin, *name;
             const gn_command_vtable *c = gn_registry_at(reg, GN_KIND_COMMAND, i, &plugin, &name);
-            fprintf(f, "  %-36s %s [%s]\n", c->usage ? c->usage : name, c->doc ? c->doc : "",
-                    plugin);
+            const char *doc = c->doc ? c->doc : ""; /* its first line is the summary */
+            fprintf(f, "  %s\n      %.*s [plugin %s]\n", c->usage ? c->usage : name,
+                    (int)strcspn(doc, "\n"), doc, plugin);
         }
     }
     gn_loader_free(l);

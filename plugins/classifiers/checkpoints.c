@@ -15,7 +15,10 @@ gn_status gn_trainer_checkpoint(trainer *t, const char *name, int epoch, gn_erro
 
 gn_status gn_trainer_init_from(trainer *t, gn_error *err) {
     gn_status st = gn_checkpoint_load(t->model, t->o.init_from, 1, err);
-    if (st) return gn_error_prefix(err, "[train] init_from");
+    if (st) { /* a bad file is a data error (exit 1), not a config error */
+        if (st == GN_ERR_INVALID || st == GN_ERR_CONFIG) err->status = GN_ERR_FORMAT;
+        return gn_error_prefix(err, "[train] init_from");
+    }
     char msg[512];
     snprintf(msg, sizeof msg, "initialised from %s", t->o.init_from);
     t->ctx->host->log(t->ctx->run, GN_LOG_INFO, msg);
