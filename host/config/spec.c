@@ -200,13 +200,112 @@ static gn_status add_layer(const ctx *c, gn_spec *spec, const gn_registry *reg, 
     return GN_OK;
 }
 
+#define GN_SPEC_MAX_EXPANDED (1 << 16)
+
+/* Length of an argument list "(...)" starting at p, quotes and nesting
+ * respected; the whole rest when it is unbalanced (the parser reports it). */
+static size_t args_len(const char *p) {
+    int depth = 0, quoted = 0;
+    const char *q = p;
+    for (; *q; q++) {
+        if (quoted) {
+            if (*q == '\\' && q[1]) q++;
+            else if (*q == '"') quoted = 0;
+            continue;
+        }
+        if (*q == '"') quoted = 1;
+        else if (*q == '(') depth++;
+        else if (*q == ')' && --depth == 0) return (size_t)(q - p) + 1;
+    }
+    return (size_t)(q - p);
+}
+
+/* Expands repeated groups, "(dense(64) relu)*20", into plain text (caller
+ * frees *out). A group is a '(' that does not follow a layer type. */
+static gn_status expand(const ctx *c, const char *text, char **out) {
+    size_t cap = strlen(text) + 1, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) return gn_error_set(c->err, GN_ERR_NOMEM, "out of memory");
+    for (const char *p = text; *p;) {
+        if (*p == '(' && p > text && name_char(p[-1])) { /* an argument list: verbatim */
+            size_t n = args_len(p);
+            memcpy(buf + len, p, n);
+            len += n;
+            p += n;
+            continue;
+        }
+        if (*p != '(') {
+            buf[len++] = *p++;
+            continue;
+        }
+        const char *q = p + 1;
+        for (int depth = 1; *q; q++) { /* the group's closing ')' */
+            if (*q == '(' && name_char(q[-1])) {
+                q += args_len(q) - 1;
+                continue;
+            }
+            depth += *q == '(';
+            if (*q == ')' && --depth == 0) break;
+        }
+        char *end = NULL;
+        long n = *q && q[1] == '*' ? strtol(q + 2, &end, 10) : -1;
+        if (n < 1 || n > 1000 || end == q + 2) {
+            free(buf);
+            return fail(c, GN_ERR_CONFIG,
+                        "unexpected '(' at '%.40s' (arguments follow a layer type directly, as "
+                        "dense(10); a repeated group is written (LAYERS)*N, N from 1 to 1000)",
+                        p);
+        }
+        char *inner = strndup(p + 1, (size_t)(q - p - 1)), *sub = NULL;
+        gn_status st =
+            inner ? expand(c, inner, &sub) : gn_error_set(c->err, GN_ERR_NOMEM, "out of memory");
+        free(inner);
+        if (st) {
+            free(buf);
+            return st;
+        }
+        size_t sl = strlen(sub), need = len + (size_t)n * (sl + 1) + strlen(end) + 1;
+        if (need > GN_SPEC_MAX_EXPANDED) {
+            free(sub);
+            free(buf);
+            return fail(c, GN_ERR_CONFIG, "the expanded layer list is longer than %d bytes",
+                        GN_SPEC_MAX_EXPANDED);
+        }
+        if (need > cap) {
+            char *nb = realloc(buf, cap = need);
+            if (!nb) {
+                free(sub);
+                free(buf);
+                return gn_error_set(c->err, GN_ERR_NOMEM, "out of memory");
+            }
+            buf = nb;
+        }
+        for (long k = 0; k < n; k++) {
+            memcpy(buf + len, sub, sl);
+            len += sl;
+            buf[len++] = ' ';
+        }
+        free(sub);
+        p = end;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return GN_OK;
+}
+
 gn_status gn_spec_parse_in(const char *text, const gn_registry *reg, const char *file, int line,
                            const char *section, gn_spec **out, gn_error *err) {
     ctx c = {file, section && *section ? section : "model", line, err};
     *out = NULL;
+    char *expanded = NULL;
+    gn_status est = expand(&c, text ? text : "", &expanded);
+    if (est) return est;
     gn_spec *spec = calloc(1, sizeof *spec);
-    if (!spec) return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
-    const char *p = text ? text : "";
+    if (!spec) {
+        free(expanded);
+        return gn_error_set(err, GN_ERR_NOMEM, "out of memory");
+    }
+    const char *p = expanded;
     gn_status st = GN_OK;
     for (;;) {
         while (isspace((unsigned char)*p))
@@ -231,6 +330,7 @@ gn_status gn_spec_parse_in(const char *text, const gn_registry *reg, const char 
             break;
         }
     }
+    free(expanded);
     if (st) {
         gn_spec_free(spec);
         return st;

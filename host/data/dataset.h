@@ -35,11 +35,11 @@ typedef struct gn_dataset {
     uint8_t *pixels;    /* images: n * sample_size bytes, sample after sample; else NULL */
     int32_t *labels;    /* images: n labels, each in [0, n_classes); else NULL */
     /* appended for tables */
-    float *values;   /* tables: n * sample_size floats (used when pixels is NULL) */
-    float *targets;  /* tables: n * target_dim regression targets; else NULL */
-    int target_dim;  /* tables: targets per sample (>= 1); 0 for images */
-    char *notes;     /* NULL, or newline-separated remarks for the log: files not verified
-                        (no sha256 in the manifest), archive members skipped, ... */
+    float *values;  /* tables: n * sample_size floats (used when pixels is NULL) */
+    float *targets; /* tables: n * target_dim regression targets; else NULL */
+    int target_dim; /* tables: targets per sample (>= 1); 0 for images */
+    char *notes;    /* NULL, or newline-separated remarks for the log: files not verified
+                       (no sha256 in the manifest), archive members skipped, ... */
 } gn_dataset;
 
 /* Loads split ("train", "test", ...) of the dataset whose manifest is

@@ -105,12 +105,18 @@ static const char *find_sep_or_comment(const char *s, const char *e, const char 
     return e;
 }
 
+struct parse_state;
+static int declare_section(struct parse_state *ps, const char *name, size_t len);
+static const char *parse_error(struct parse_state *ps);
+
 /* Mirrors inih's reading of each line to report syntax errors with their
  * line, and bounds line and name lengths. cont (one byte per line) receives,
  * for each call inih will make to the handler, whether it is a continuation
- * line (1) or a `key = value` line (0); *n_calls their number. */
+ * line (1) or a `key = value` line (0); *n_calls their number. Declares the
+ * [split.NAME] sections in ps (inih says nothing of a section without
+ * keys). */
 static gn_status prescan(const char *path, const char *buf, size_t n, unsigned char *cont,
-                         int *n_calls, gn_error *err) {
+                         int *n_calls, struct parse_state *ps, gn_error *err) {
     const char *z = memchr(buf, '\0', n);
     int line = 0, have_key = 0, calls = 0;
     const char *p = buf, *end = buf + n;
@@ -140,6 +146,9 @@ static gn_status prescan(const char *path, const char *buf, size_t n, unsigned c
             if (c - s - 1 > GN_MANIFEST_MAX_NAME)
                 return gn_error_set(err, GN_ERR_FORMAT,
                                     "manifest '%s' line %d: section name too long", path, line);
+            if (!declare_section(ps, s + 1, (size_t)(c - s - 1)))
+                return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s' line %d: %s", path, line,
+                                    parse_error(ps));
             have_key = 0;
         } else {
             const char *c = find_sep_or_comment(s, e, "=:");
@@ -512,6 +521,17 @@ static int split_key(parse_state *ps, gn_manifest_split *s, const char *key, con
     return fail(ps, "unknown key '%s' in [split.%s]", key, s->name);
 }
 
+static int declare_section(parse_state *ps, const char *name, size_t len) {
+    if (len <= 6 || strncmp(name, "split.", 6) != 0) return 1;
+    char split[GN_MANIFEST_MAX_NAME + 1];
+    snprintf(split, sizeof split, "%.*s", (int)(len - 6), name + 6);
+    return split_get(ps, split) != NULL;
+}
+
+static const char *parse_error(parse_state *ps) {
+    return ps->msg;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value) {
     parse_state *ps = user;
     int continued = ps->calls < ps->n_calls && ps->cont[ps->calls];
@@ -589,8 +609,8 @@ static void free_list(char **v, int n) {
 static gn_status split_class_names(gn_manifest *m, parse_state *ps, gn_error *err) {
     int count;
     char **names;
-    const char *why = split_list(ps->class_names, 1, GN_MANIFEST_MAX_CLASSES,
-                                 GN_MANIFEST_MAX_VALUE, &names, &count);
+    const char *why = split_list(ps->class_names, 1, GN_MANIFEST_MAX_CLASSES, GN_MANIFEST_MAX_VALUE,
+                                 &names, &count);
     if (why)
         return gn_error_set(err, strcmp(why, "out of memory") ? GN_ERR_CONFIG : GN_ERR_NOMEM,
                             "manifest '%s': class name %d %s (at most %d characters)", m->path,
@@ -604,9 +624,9 @@ static gn_status split_class_names(gn_manifest *m, parse_state *ps, gn_error *er
     for (int i = 0; i < count; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(names[i], names[j]) == 0) {
-                gn_status st = gn_error_set(err, GN_ERR_CONFIG,
-                                            "manifest '%s': class name '%s' appears twice",
-                                            m->path, names[i]);
+                gn_status st =
+                    gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': class name '%s' appears twice",
+                                 m->path, names[i]);
                 free_list(names, count);
                 return st;
             }
@@ -659,9 +679,9 @@ static gn_status split_files(gn_manifest *m, gn_manifest_split *s, const char *r
         s->n_files = n;
         for (int i = 0; i < n; i++)
             if ((why = parse_file_spec(v[i], strlen(v[i]), &s->files[i]))) {
-                gn_status st = gn_error_set(err, GN_ERR_CONFIG,
-                                            "manifest '%s' [split.%s]: files: '%s' %s", m->path,
-                                            s->name, v[i], why);
+                gn_status st =
+                    gn_error_set(err, GN_ERR_CONFIG, "manifest '%s' [split.%s]: files: '%s' %s",
+                                 m->path, s->name, v[i], why);
                 free_list(v, n);
                 return st;
             }
@@ -727,12 +747,12 @@ static gn_status column_lists(gn_manifest *m, parse_state *ps, gn_error *err) {
 
 static gn_status validate(gn_manifest *m, parse_state *ps, gn_error *err) {
     int need_classes = m->fmt == GN_FORMAT_IDX || m->fmt == GN_FORMAT_CIFAR10;
-    const char *missing = !m->name                                               ? "name"
-                          : !m->format                                           ? "format"
-                          : need_classes && !(ps->dataset_keys & K_CLASSES)      ? "classes"
-                          : m->fmt == GN_FORMAT_IMAGEFOLDER && !m->height        ? "size"
+    const char *missing = !m->name                                                     ? "name"
+                          : !m->format                                                 ? "format"
+                          : need_classes && !(ps->dataset_keys & K_CLASSES)            ? "classes"
+                          : m->fmt == GN_FORMAT_IMAGEFOLDER && !m->height              ? "size"
                           : m->fmt == GN_FORMAT_CSV && !(ps->dataset_keys & K_TARGETS) ? "targets"
-                                                                                 : NULL;
+                                                                                       : NULL;
     if (missing)
         return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': missing key '%s' in [dataset]",
                             m->path, missing);
@@ -808,14 +828,11 @@ gn_status gn_manifest_load(const char *path, gn_manifest **out, gn_error *err) {
     }
     text[n] = '\0';
     unsigned char *cont = malloc(n + 1);
-    parse_state ps = {.cont = cont};
-    if (!cont)
-        st = gn_error_set(err, GN_ERR_NOMEM, "out of memory reading manifest '%s'", path);
-    if (st == GN_OK) st = prescan(path, text, n, cont, &ps.n_calls, err);
     gn_manifest *m = calloc(1, sizeof *m);
-    ps.m = m;
-    if (st == GN_OK && (!m || !(m->path = strdup(path))))
+    parse_state ps = {.cont = cont, .m = m};
+    if (!cont || !m || !(m->path = strdup(path)))
         st = gn_error_set(err, GN_ERR_NOMEM, "out of memory reading manifest '%s'", path);
+    if (st == GN_OK) st = prescan(path, text, n, cont, &ps.n_calls, &ps, err);
     if (st == GN_OK) {
         int line = ini_parse_string(text, handler, &ps);
         if (line > 0)

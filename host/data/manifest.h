@@ -24,7 +24,7 @@
  * format = imagefolder (class = first folder under root; PNG or JPEG files):
  *   [dataset] archive = faces.zip             ; a tar, tar.gz, tar.xz or zip on the data path
  *   [dataset] archive_sha256 = <hex>          ; optional
- *   [dataset] size = 64 64                    ; H W of every sample after resizing, 1..4096
+ *   [dataset] size = 64 64                    ; H W of every sample after resizing, 1..1024
  *   [dataset] channels = 3                    ; 1 (gray) or 3 (RGB); default 3
  *   [split.NAME] root = train                 ; optional folder inside the archive
  *   [split.NAME] archive = ... / archive_sha256 = ...   ; optional: overrides [dataset]'s
@@ -60,7 +60,7 @@
 #define GN_MANIFEST_MAX_SPLITS 16
 #define GN_MANIFEST_MAX_FILES 64     /* cifar10 files per split */
 #define GN_MANIFEST_MAX_COLUMNS 1024 /* csv features, and targets */
-#define GN_MANIFEST_MAX_SIZE 4096    /* imagefolder height and width */
+#define GN_MANIFEST_MAX_SIZE 1024    /* imagefolder height and width */
 
 typedef enum gn_data_format {
     GN_FORMAT_IDX = 0,
@@ -96,14 +96,14 @@ typedef struct gn_manifest {
     gn_manifest_split *splits;
     /* appended for the formats after idx */
     gn_data_format fmt;
-    gn_manifest_file archive;   /* imagefolder: [dataset] archive (member always NULL) */
-    int height, width;          /* imagefolder: size */
-    int channels;               /* imagefolder: 1 or 3 */
-    int n_features;             /* csv: 0 when features is absent (all but the targets) */
-    char **features;            /* csv: n_features column names, or NULL */
-    int n_targets;              /* csv: >= 1 */
-    char **targets;             /* csv: n_targets column names */
-    double test_fraction;       /* csv: in (0, 1), or 0 when absent */
+    gn_manifest_file archive; /* imagefolder: [dataset] archive (member always NULL) */
+    int height, width;        /* imagefolder: size */
+    int channels;             /* imagefolder: 1 or 3 */
+    int n_features;           /* csv: 0 when features is absent (all but the targets) */
+    char **features;          /* csv: n_features column names, or NULL */
+    int n_targets;            /* csv: >= 1 */
+    char **targets;           /* csv: n_targets column names */
+    double test_fraction;     /* csv: in (0, 1), or 0 when absent */
 } gn_manifest;
 
 /* Finds a manifest: name_or_path is either a path to a .ini file (it ends in

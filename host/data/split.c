@@ -27,7 +27,10 @@ gn_status gn_data_view_new(const gn_dataset *ds, int64_t first, int64_t count, c
     }
     for (int64_t i = 0; i < count; i++)
         d->order[i] = i;
-    gn_data_view_set_norm(d, 1.0f / 255.0f, 0.0f);
+    if (ds->pixels)
+        gn_data_view_set_norm(d, 1.0f / 255.0f, 0.0f);
+    else
+        gn_data_view_set_norm(d, 1.0f, 0.0f);
     *out = d;
     return GN_OK;
 }
@@ -51,9 +54,12 @@ void gn_data_view_info(gn_data *d, gn_data_info *out) {
         out->dims[i] = d->ds->dims[i];
     out->n_classes = d->ds->n_classes;
     out->name = d->name;
+    out->target_dim = d->ds->labels ? 1 : d->ds->target_dim;
 }
 
 void gn_data_view_set_norm(gn_data *d, float scale, float shift) {
+    d->scale = scale;
+    d->shift = shift;
     for (int v = 0; v < 256; v++)
         d->lut[v] = (float)v * scale + shift;
 }
@@ -62,17 +68,23 @@ void gn_data_view_shuffle(gn_data *d, gn_rng *rng) {
     if (d->count > 1) gn_rng_shuffle_i64(rng, d->order, d->count);
 }
 
+/* Floats of y per sample. */
+static size_t y_dim(const gn_dataset *ds) {
+    return ds->labels || ds->target_dim < 1 ? 1 : (size_t)ds->target_dim;
+}
+
 static gn_status grow(gn_data *d, int64_t count, gn_error *err) {
     if (count <= d->cap) return GN_OK;
-    size_t sample = (size_t)d->ds->sample_size;
-    if (sample && (size_t)count > SIZE_MAX / sizeof(float) / sample)
+    size_t sample = (size_t)d->ds->sample_size, ydim = y_dim(d->ds);
+    size_t widest = sample > ydim ? sample : ydim;
+    if ((size_t)count > SIZE_MAX / sizeof(float) / widest)
         return gn_error_set(err, GN_ERR_NOMEM, "data batch of %lld samples is too large",
                             (long long)count);
-    float *x = realloc(d->x, (size_t)count * sample * sizeof *x);
+    float *x = realloc(d->x, (size_t)count * (sample ? sample : 1) * sizeof *x);
     if (x) d->x = x;
     int32_t *l = realloc(d->labels, (size_t)count * sizeof *l);
     if (l) d->labels = l;
-    float *y = realloc(d->y, (size_t)count * sizeof *y);
+    float *y = realloc(d->y, (size_t)count * ydim * sizeof *y);
     if (y) d->y = y;
     if (!x || !l || !y)
         return gn_error_set(err, GN_ERR_NOMEM, "out of memory for a batch of %lld samples",
@@ -91,19 +103,29 @@ gn_status gn_data_view_batch(gn_data *d, int64_t start, int64_t count, gn_batch 
     gn_status st = grow(d, count ? count : 1, err);
     if (st != GN_OK) return st;
     const gn_dataset *ds = d->ds;
-    size_t sample = (size_t)ds->sample_size;
+    size_t sample = (size_t)ds->sample_size, ydim = y_dim(ds);
     for (int64_t i = 0; i < count; i++) {
         int64_t s = d->first + d->order[start + i];
-        const uint8_t *src = ds->pixels + (size_t)s * sample;
         float *dst = d->x + (size_t)i * sample;
-        for (size_t j = 0; j < sample; j++)
-            dst[j] = d->lut[src[j]];
-        d->labels[i] = ds->labels[s];
-        d->y[i] = (float)ds->labels[s];
+        if (ds->pixels) {
+            const uint8_t *src = ds->pixels + (size_t)s * sample;
+            for (size_t j = 0; j < sample; j++)
+                dst[j] = d->lut[src[j]];
+        } else if (ds->values) {
+            const float *src = ds->values + (size_t)s * sample;
+            for (size_t j = 0; j < sample; j++)
+                dst[j] = src[j] * d->scale + d->shift;
+        }
+        if (ds->labels) {
+            d->labels[i] = ds->labels[s];
+            d->y[i] = (float)ds->labels[s];
+        } else if (ds->targets) {
+            memcpy(d->y + (size_t)i * ydim, ds->targets + (size_t)s * ydim, ydim * sizeof *d->y);
+        }
     }
     out->n = count;
     out->x = d->x;
-    out->labels = d->labels;
+    out->labels = ds->labels ? d->labels : NULL;
     out->y = d->y;
     return GN_OK;
 }

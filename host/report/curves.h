@@ -13,4 +13,10 @@ gn_status gn_curves_svg(const gn_results *const *runs, const char *const *labels
                         const char *const *metrics, int n_metrics, char **svg, size_t *len,
                         gn_error *err);
 
+/* The same with another x axis: x_metric (e.g. "wall_seconds", recorded per
+ * epoch in the train split) instead of the epoch number. */
+gn_status gn_curves_svg_x(const gn_results *const *runs, const char *const *labels, int n_runs,
+                          const char *const *metrics, int n_metrics, const char *x_metric,
+                          char **svg, size_t *len, gn_error *err);
+
 #endif

@@ -92,6 +92,18 @@ int gn_results_finals(const gn_results *r, const char *split, const char **names
     return n;
 }
 
+int gn_results_final_rows(const gn_results *r, const char **splits, const char **names,
+                          double *values, int max) {
+    int n = 0;
+    for (int i = 0; i < r->n && n < max; i++)
+        if (r->rows[i].epoch == 0) {
+            splits[n] = r->rows[i].split;
+            names[n] = r->rows[i].name;
+            values[n++] = r->rows[i].value;
+        }
+    return n;
+}
+
 static int seen(const char (*list)[64], int n, const char *s) {
     for (int i = 0; i < n; i++)
         if (!strcmp(list[i], s)) return i;
@@ -189,7 +201,8 @@ gn_status gn_results_write_summary(const gn_results *r, const char *path, const 
         int first = 1;
         for (int i = 0; i < r->n; i++) {
             const gn_row *row = &r->rows[i];
-            if (row->epoch != r->epochs) continue;
+            /* wall time already has its own key */
+            if (row->epoch != r->epochs || !strcmp(row->name, "wall_seconds")) continue;
             gn_buf_printf(&b, "%s\"%s%s\": ", first ? "" : ", ",
                           strcmp(row->split, "val") ? "" : "val_", row->name);
             put_number(&b, row->value);

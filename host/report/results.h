@@ -24,6 +24,10 @@ int gn_results_series(const gn_results *r, const char *split, const char *name, 
 int gn_results_finals(const gn_results *r, const char *split, const char **names, double *values,
                       int max);
 
+/* Every final result: splits, names (borrowed) and values; returns the count. */
+int gn_results_final_rows(const gn_results *r, const char **splits, const char **names,
+                          double *values, int max);
+
 /* epoch,split,<metric>,... one row per epoch and split. */
 gn_status gn_results_write_csv(const gn_results *r, const char *path, gn_error *err);
 /* {"name", "params", "wall_seconds", "epochs", "<split>": {"<metric>": v}} */

@@ -118,16 +118,27 @@ static gn_status resolve_items(gn_run *run, gn_error *err) {
     return GN_OK;
 }
 
+/* The loader's remarks (unverified files, skipped members) go to the log. */
+static void log_notes(gn_run *run, const gn_dataset *ds) {
+    if (!ds->notes) return;
+    char *copy = strdup(ds->notes), *save = NULL;
+    for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+        gn_host_services.log(run, GN_LOG_INFO, l);
+    free(copy);
+}
+
 static gn_status load_data(gn_run *run, gn_error *err) {
     const gn_section *data = gn_ini_find(run->ini, "data");
     if (!data) return GN_OK;
     const char *name = gn_section_str(data, "dataset");
     gn_status st = gn_dataset_load(name, "test", &run->test_set, err);
     if (st) return st;
+    log_notes(run, run->test_set);
     if ((st = gn_data_view_new(run->test_set, 0, run->test_set->n, "test", &run->test, err)))
         return st;
     if (run->opts->mode != GN_RUN_TRAIN) return GN_OK;
     if ((st = gn_dataset_load(name, "train", &run->train_set, err))) return st;
+    log_notes(run, run->train_set);
     int64_t n = run->train_set->n;
     int64_t n_val = (int64_t)floor(gn_section_float(data, "validation_split") * (double)n);
     if ((st = gn_data_view_new(run->train_set, 0, n - n_val, "train", &run->train, err)))
@@ -136,27 +147,17 @@ static gn_status load_data(gn_run *run, gn_error *err) {
         (st = gn_data_view_new(run->train_set, n - n_val, n_val, "val", &run->val, err)))
         return st;
 
-    /* Normalisation is one affine map, x = pixel * scale + shift. */
+    /* Normalisation is one affine map, x = value * scale + shift. */
     const char *norm = gn_section_str(data, "normalize");
-    float scale = 1.0f / 255.0f, shift = 0.0f;
+    int pixels = run->train_set->pixels != NULL; /* tables hold floats already */
+    float scale = pixels ? 1.0f / 255.0f : 1.0f, shift = 0.0f;
     if (!strcmp(norm, "none")) {
         scale = 1.0f;
     } else if (!strcmp(norm, "standard")) {
         /* Statistics of the training part only, as a user would compute them. */
-        gn_data_info info;
-        gn_data_view_info(run->train, &info);
-        int64_t per = 1;
-        for (int i = 0; i < info.ndim; i++) per *= info.dims[i];
-        double s = 0, s2 = 0;
-        const uint8_t *px = run->train_set->pixels;
-        int64_t total = (n - n_val) * per;
-        for (int64_t i = 0; i < total; i++) {
-            s += px[i];
-            s2 += (double)px[i] * px[i];
-        }
-        double mean = total ? s / (double)total : 0;
-        double var = total ? s2 / (double)total - mean * mean : 1;
-        double sd = var > 1e-12 ? sqrt(var) : 1;
+        double mean, sd;
+        gn_dataset_moments(run->train_set, 0, n - n_val, &mean, &sd);
+        if (!(sd > 1e-12)) sd = 1;
         scale = (float)(1.0 / sd);
         shift = (float)(-mean / sd);
     }

@@ -15,11 +15,13 @@ const gn_param_schema gn_schema_data[] = {
     GN_PARAM_FLOAT("validation_split", "0", 0, 0.9,
                    "fraction of the training set held out for validation (the last samples)"),
     GN_PARAM_CHOICE("normalize", "scale", "scale|standard|none",
-                    "scale: x/255; standard: zero mean, unit variance over train; none: raw"),
+                    "scale: pixels / 255 (tables: as they are); standard: zero mean, unit variance over "
+                    "train; none: raw"),
     GN_PARAM_END,
 };
 
 const gn_param_schema gn_schema_evaluate[] = {
-    GN_PARAM_STRING("metrics", "accuracy loss", "evaluators run on the test split"),
+    GN_PARAM_STRING("metrics", "", "extra evaluators run on the test split (the trainer "
+                                   "reports its own loss and accuracy)"),
     GN_PARAM_END,
 };

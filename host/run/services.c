@@ -41,7 +41,14 @@ static gn_status svc_data_open(gn_run *run, const char *split, gn_data **out, gn
     return GN_OK;
 }
 
-static void svc_data_info(gn_data *d, gn_data_info *out) { gn_data_view_info(d, out); }
+static void svc_data_info(gn_data *d, gn_data_info *out) {
+    uint32_t size = out->struct_size; /* a plugin built against a smaller struct */
+    gn_data_info full = {.struct_size = sizeof full};
+    gn_data_view_info(d, &full);
+    full.class_names = (const char *const *)d->ds->class_names;
+    memcpy(out, &full, size && size < sizeof full ? size : sizeof full);
+    out->struct_size = size ? size : (uint32_t)sizeof full;
+}
 static void svc_data_shuffle(gn_data *d, gn_rng *rng) { gn_data_view_shuffle(d, rng); }
 static gn_status svc_data_batch(gn_data *d, int64_t start, int64_t count, gn_batch *out,
                                 gn_error *err) {
@@ -63,7 +70,10 @@ static void svc_epoch_end(gn_run *run, int epoch, const gn_metric *m, int n) {
     gn_buf_printf(&run->log, "\n");
     gn_error err = {0};
     /* Reports are rewritten after every epoch, so a crash loses one epoch at most. */
+    /* Wall time since the start, for curves against time (train split). */
+    gn_metric wall = {"wall_seconds", gn_now() - run->t0};
     if (gn_results_epoch(run->results, epoch, m, n, &err) ||
+        gn_results_epoch(run->results, epoch, &wall, 1, &err) ||
         gn_run_write_reports(run, "running", &err))
         fprintf(stderr, "ganglion: warning: %s\n", err.msg);
 }

@@ -21,6 +21,7 @@ typedef struct axis {
     const char *key; /* SECTION.KEY */
     char *values[GN_SWEEP_MAX_VALUES];
     int n;
+    int lead; /* index of the axis this one moves with (zip), or its own index */
 } axis;
 
 typedef struct run_rec {
@@ -31,6 +32,7 @@ typedef struct run_rec {
     const char *names[GN_SWEEP_MAX_METRICS];
     double values[GN_SWEEP_MAX_METRICS];
     int n;
+    char composed[GN_SWEEP_MAX_METRICS][80]; /* "SPLIT.NAME" of splits other than test */
     gn_results *results;
 } run_rec;
 
@@ -54,6 +56,7 @@ static char *trim(char *s) {
 static const gn_param_schema sweep_schema[] = {
     GN_PARAM_INT("repeats", "1", 1, 1000, "runs per combination, seeds seed, seed+1, ..."),
     GN_PARAM_STRING("sort", "", "test metric the table is sorted by (default accuracy, else loss)"),
+    GN_PARAM_STRING("zip", "", "axes that move together instead of multiplying, space-separated"),
     GN_PARAM_END,
 };
 
@@ -96,10 +99,29 @@ static gn_status parse(sweep *sw, const gn_ini *ini, gn_error *err) {
     gn_status st = gn_section_validate(copy, sweep_schema, extra, err);
     sw->repeats = (int)gn_section_int(copy, "repeats");
     snprintf(sw->sort, sizeof sw->sort, "%s", st ? "" : gn_section_str(copy, "sort"));
+    char zip[1024];
+    snprintf(zip, sizeof zip, "%s", st ? "" : gn_section_str(copy, "zip"));
     gn_section_free(copy);
     if (st) return st;
+    for (int i = 0; i < sw->n_axes; i++) sw->axes[i].lead = i;
+    int lead = -1;
+    for (char *save, *w = strtok_r(zip, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+        int k = 0;
+        while (k < sw->n_axes && strcmp(sw->axes[k].key, w)) k++;
+        if (k == sw->n_axes)
+            return gn_error_set(err, GN_ERR_CONFIG, "%s:%d: [sweep] zip: '%s' is not an axis",
+                                gn_section_file(s), gn_section_line(s, "zip"), w);
+        if (lead < 0) lead = k;
+        else if (sw->axes[k].n != sw->axes[lead].n)
+            return gn_error_set(err, GN_ERR_CONFIG,
+                                "%s:%d: [sweep] zip: %s has %d values but %s has %d",
+                                gn_section_file(s), gn_section_line(s, "zip"), w, sw->axes[k].n,
+                                sw->axes[lead].key, sw->axes[lead].n);
+        sw->axes[k].lead = lead;
+    }
     sw->n_combos = 1;
     for (int i = 0; i < sw->n_axes; i++) {
+        if (sw->axes[i].lead != i) continue; /* zipped: counted with its lead */
         sw->n_combos *= sw->axes[i].n;
         if (sw->n_combos * sw->repeats > GN_SWEEP_MAX_RUNS)
             return gn_error_set(err, GN_ERR_CONFIG, "%s: [sweep] more than %d runs",
@@ -111,9 +133,12 @@ static gn_status parse(sweep *sw, const gn_ini *ini, gn_error *err) {
     return GN_OK;
 }
 
-/* Value index of axis i in combination c (the last axis varies fastest). */
+/* Value index of axis i in combination c (the last axis varies fastest;
+ * zipped axes take their lead's index). */
 static int value_of(const sweep *sw, int c, int i) {
-    for (int k = sw->n_axes - 1; k > i; k--) c /= sw->axes[k].n;
+    i = sw->axes[i].lead;
+    for (int k = sw->n_axes - 1; k > i; k--)
+        if (sw->axes[k].lead == k) c /= sw->axes[k].n;
     return c % sw->axes[i].n;
 }
 
@@ -186,8 +211,10 @@ static gn_status write_csvs(const sweep *sw, gn_error *err) {
     gn_buf_printf(&b, ",params,wall_seconds");
     gn_buf_printf(&m, ",params,wall_seconds_mean");
     for (int k = 0; k < n_metric_names; k++) {
-        gn_buf_printf(&b, ",test_%s", metric_names[k]);
-        gn_buf_printf(&m, ",test_%s_mean,test_%s_std", metric_names[k], metric_names[k]);
+        const char *pre =
+            strncmp(metric_names[k], "val_", 4) && !strchr(metric_names[k], '.') ? "test_" : "";
+        gn_buf_printf(&b, ",%s%s", pre, metric_names[k]);
+        gn_buf_printf(&m, ",%s%s_mean,%s%s_std", pre, metric_names[k], pre, metric_names[k]);
     }
     gn_buf_printf(&b, "\n");
     gn_buf_printf(&m, "\n");
@@ -247,14 +274,18 @@ static void print_table(const sweep *sw, FILE *out) {
     const char *metric = sw->sort[0] ? sw->sort : NULL;
     for (int k = 0; k < n_metric_names && !metric; k++)
         if (!strcmp(metric_names[k], "accuracy")) metric = "accuracy";
+    for (int k = 0; k < n_metric_names && !metric; k++)
+        if (!strcmp(metric_names[k], "loss")) metric = "loss";
+    if (!metric && n_metric_names) metric = metric_names[0];
     if (!metric) metric = "loss";
     int order[GN_SWEEP_MAX_RUNS], n = 0;
     for (int c = 0; c < sw->n_combos; c++) order[n++] = c;
     sort_sweep = sw;
     sort_metric = metric;
     qsort(order, (size_t)n, sizeof *order, cmp_combo);
-    fprintf(out, "\nsweep: %d combinations x %d repeats, sorted by test %s\n", sw->n_combos,
-            sw->repeats, metric);
+    fprintf(out, "\nsweep: %d combinations x %d repeats, sorted by %s%s\n", sw->n_combos,
+            sw->repeats, strchr(metric, '.') || !strncmp(metric, "val_", 4) ? "" : "test ",
+            metric);
     fprintf(out, "%-4s %-56s %10s %9s  %-21s", "rank", "setting", "params", "wall s", metric);
     for (int k = 0; k < n_metric_names; k++)
         if (strcmp(metric_names[k], metric)) fprintf(out, "  %-21s", metric_names[k]);
@@ -302,7 +333,44 @@ static gn_status write_curves(const sweep *sw, gn_error *err) {
     snprintf(path, sizeof path, "%s/sweep_curves.svg", sw->dir);
     if (!st) st = gn_write_atomic(path, svg, len, err);
     free(svg);
-    return st;
+    svg = NULL;
+    /* The same runs against wall time: what an optimizer comparison needs. */
+    static const char *const loss[] = {"loss"};
+    if (!st) st = gn_curves_svg_x(runs, labels, n, loss, 1, "wall_seconds", &svg, &len, err);
+    snprintf(path, sizeof path, "%s/sweep_curves_time.svg", sw->dir);
+    if (!st) st = gn_write_atomic(path, svg, len, err);
+    free(svg);
+    return st == GN_ERR_NOT_FOUND ? GN_OK : st;
+}
+
+/* Final results: test metrics by name, others (a toy problem's "adam"
+ * results, say) as SPLIT.NAME. */
+static void add_finals(run_rec *rec, const gn_results *r) {
+    const char *splits[GN_SWEEP_MAX_METRICS], *names[GN_SWEEP_MAX_METRICS];
+    double values[GN_SWEEP_MAX_METRICS];
+    int n = gn_results_final_rows(r, splits, names, values, GN_SWEEP_MAX_METRICS);
+    for (int i = 0; i < n && rec->n < GN_SWEEP_MAX_METRICS; i++) {
+        if (strcmp(splits[i], "test")) {
+            snprintf(rec->composed[rec->n], sizeof rec->composed[0], "%s.%s", splits[i],
+                     names[i]);
+            rec->names[rec->n] = rec->composed[rec->n];
+        } else {
+            rec->names[rec->n] = names[i];
+        }
+        rec->values[rec->n++] = values[i];
+    }
+}
+
+/* The last epoch's validation metrics, as "val_NAME" columns. */
+static void add_last_val(run_rec *rec, const gn_results *r) {
+    static const char *const names[] = {"val_loss", "val_accuracy", "val_mae"};
+    double x[1 << 12], y[1 << 12];
+    for (int k = 0; k < 3 && rec->n < GN_SWEEP_MAX_METRICS; k++) {
+        int n = gn_results_series(r, "val", names[k] + 4, x, y, 1 << 12);
+        if (!n) continue;
+        rec->names[rec->n] = names[k];
+        rec->values[rec->n++] = y[n - 1];
+    }
 }
 
 static gn_status run_all(sweep *sw, const gn_ini *ini, gn_error *err) {
@@ -342,9 +410,10 @@ static gn_status run_all(sweep *sw, const gn_ini *ini, gn_error *err) {
             rec->wall = rep.wall_seconds;
             rec->results = rep.results;
             snprintf(rec->status, sizeof rec->status, "%s", rep.status[0] ? rep.status : "failed");
-            if (rep.results)
-                rec->n = gn_results_finals(rep.results, "test", rec->names, rec->values,
-                                           GN_SWEEP_MAX_METRICS);
+            if (rep.results) {
+                add_finals(rec, rep.results);
+                add_last_val(rec, rep.results);
+            }
             /* A config error repeats in every run; a stop ends the sweep. */
             if (st == GN_ERR_CONFIG || st == GN_ERR_INVALID || st == GN_ERR_CANCELLED)
                 return gn_error_prefix(err, "sweep run %d (%s)", sw->n_runs, desc);

@@ -117,7 +117,8 @@ gn_status gn_train_opts_read(const gn_section *p, int quick, gn_train_opts *o, g
         long e = strtol(tok, &end, 10);
         if (*end || e < 1 || o->n_flow == 16)
             return bad(p, "gradient_flow", err, "expected up to 16 epoch numbers >= 1");
-        o->flow_epochs[o->n_flow++] = (int)e;
+        /* The short --quick budget still shows the chart, after its last epoch. */
+        o->flow_epochs[o->n_flow++] = quick && e > o->epochs ? o->epochs : (int)e;
     }
     o->flow_batch = gn_section_int(p, "gradient_flow_batch");
     return GN_OK;

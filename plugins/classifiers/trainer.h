@@ -46,6 +46,10 @@ double gn_penalty_apply(trainer *t); /* adds to the gradients, returns the penal
 gn_status gn_gradient_flow(trainer *t, gn_data *train, int epoch, gn_error *err);
 gn_status gn_count_classes(trainer *t, gn_data *d, float *counts, gn_error *err);
 
+/* misclassified.c: a PNG grid of misclassified test images. */
+gn_status gn_misclassified_png(trainer *t, gn_data *test, const float *scores,
+                               const int32_t *labels, gn_error *err);
+
 /* checkpoints.c */
 gn_status gn_trainer_checkpoint(trainer *t, const char *name, int epoch, gn_error *err);
 gn_status gn_trainer_init_from(trainer *t, gn_error *err);

@@ -80,6 +80,7 @@ gn_status gn_train_lbfgs(trainer *t, gn_data *train, gn_data *val, gn_error *err
     gn_lbfgs_params p;
     gn_lbfgs_defaults(&p);
     p.max_iter = t->o.epochs;
+    p.max_eval = t->o.epochs * (p.max_ls + 1); /* an epoch is an iteration, whatever its line search costs */
     if (gn_section_has(t->ctx->params, "lr")) p.lr = gn_section_float(t->ctx->params, "lr");
     gn_lbfgs_result res = {.struct_size = sizeof res};
     gn_status st = gn_lbfgs_minimize(gn_model_params(t->model), gn_model_n_params(t->model),

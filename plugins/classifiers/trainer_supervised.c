@@ -114,7 +114,11 @@ static gn_status setup(trainer *t, gn_data *train, gn_error *err) {
     int64_t dims[2] = {1, t->tdim};
     t->y = gn_graph_input(t->g, "target", regression ? 2 : 1, dims, 0, err);
     if (!t->y || (st = class_weights(t, train, err))) return err->status;
-    gn_node *in[3] = {t->out, t->y, t->cw_node};
+    /* A Keras-style model may end in softmax: the fused loss takes its logits. */
+    gn_node *logits = !regression && gn_node_op(t->out) == &gn_op_softmax
+                          ? gn_node_input(t->out, 0)
+                          : t->out;
+    gn_node *in[3] = {logits, t->y, t->cw_node};
     if (regression) t->loss = gn_graph_apply(t->g, &gn_op_mse, in, 2, NULL, err);
     else if (t->cw_node) t->loss = gn_graph_apply(t->g, &gn_classifiers_weighted_ce, in, 3, NULL, err);
     else t->loss = gn_graph_apply(t->g, &gn_op_cross_entropy, in, 2, NULL, err);
@@ -289,7 +293,11 @@ static gn_status final_test(trainer *t, gn_data *test, gn_error *err) {
         printf("test - loss: %.4f - mae: %.4f\n", tloss, tscore);
     } else if (!st) {
         gn_eval_input in = {sizeof in, "test", ti.n, t->classes, scores, labels, tloss};
+        /* Loss and accuracy are always reported; evaluators add to them. */
+        h->result(t->ctx->run, "test", "accuracy", tscore);
+        h->result(t->ctx->run, "test", "loss", tloss);
         st = h->evaluate(t->ctx->run, &in, err);
+        if (!st) st = gn_misclassified_png(t, test, scores, labels, err);
         printf("test - loss: %.4f - accuracy: %.4f\n", tloss, tscore);
     }
     free(scores);
@@ -306,7 +314,7 @@ static gn_status run_epochs(trainer *t, gn_data *train, gn_data *val, gn_error *
     for (int e = 1; e <= t->o.epochs; e++) {
         double loss = 0, acc = 0, vloss = 0, vacc = 0;
         gn_status st = train_epoch(t, train, n, e, &loss, &acc, err);
-        if (st == GN_ERR_CANCELLED && t->o.ckpt != GN_CKPT_NONE) {
+        if (st == GN_ERR_CANCELLED) {
             gn_error cerr = {0}; /* keep the interrupted state, then report the stop */
             if (gn_trainer_checkpoint(t, "interrupted.safetensors", e, &cerr))
                 ctx->host->log(ctx->run, GN_LOG_WARN, cerr.msg);

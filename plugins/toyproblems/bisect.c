@@ -17,10 +17,14 @@ static gn_status evaluate(const gn_section *s, const gn_toy_search *q, const gn_
     }
     gn_toy_trace t;
     if ((st = gn_toy_run(&pb.f, pb.start, o, q->steps, 0, &t, err))) return st;
-    double d2 = 0;
-    for (int i = 0; i < pb.f.dim; i++) d2 += pow(t.final_p[i] - q->trap[i], 2);
-    *row = (gn_toy_eval_row){value, sqrt(d2) <= q->radius, {t.final_p[0], t.final_p[1]},
-                             t.final_loss};
+    double to_trap = 0, to_escape = 0;
+    for (int i = 0; i < pb.f.dim; i++) {
+        to_trap += pow(t.final_p[i] - q->trap[i], 2);
+        to_escape += pow(t.final_p[i] - q->escape[i], 2);
+    }
+    /* a diverged run (NaN distances) counts as escaped */
+    int trapped = q->has_escape ? to_trap < to_escape : sqrt(to_trap) <= q->radius;
+    *row = (gn_toy_eval_row){value, trapped, {t.final_p[0], t.final_p[1]}, t.final_loss};
     return GN_OK;
 }
 
@@ -47,8 +51,10 @@ gn_status gn_toy_bisect(const gn_section *s, const gn_toy_search *q, const gn_to
         gn_toy_eval_row *row = &r[out->n];
         if ((st = evaluate(s, q, o, m, row, err))) return st;
         out->n++;
-        if (row->trapped == trapped_a) a = m;
-        else b = m;
+        if (row->trapped == trapped_a)
+            a = m;
+        else
+            b = m;
     }
     out->escapes_at = trapped_a ? b : a;
     out->trapped_at = trapped_a ? a : b;

@@ -9,11 +9,16 @@ static const struct {
     gn_toy_kind kind;
     int dims; /* bit 1: 1-D, bit 2: 2-D */
 } kinds[] = {
-    {"piecewise", GN_TOY_PIECEWISE, 1}, {"quadratic", GN_TOY_QUADRATIC, 3},
-    {"abs", GN_TOY_ABS, 1},             {"relu", GN_TOY_RELU, 1},
-    {"sigmoid", GN_TOY_SIGMOID, 1},     {"tanh", GN_TOY_TANH, 1},
-    {"rosenbrock", GN_TOY_ROSENBROCK, 2}, {"beale", GN_TOY_BEALE, 2},
-    {"himmelblau", GN_TOY_HIMMELBLAU, 2}, {"saddle", GN_TOY_SADDLE, 2},
+    {"piecewise", GN_TOY_PIECEWISE, 1},
+    {"quadratic", GN_TOY_QUADRATIC, 3},
+    {"abs", GN_TOY_ABS, 1},
+    {"relu", GN_TOY_RELU, 1},
+    {"sigmoid", GN_TOY_SIGMOID, 1},
+    {"tanh", GN_TOY_TANH, 1},
+    {"rosenbrock", GN_TOY_ROSENBROCK, 2},
+    {"beale", GN_TOY_BEALE, 2},
+    {"himmelblau", GN_TOY_HIMMELBLAU, 2},
+    {"saddle", GN_TOY_SADDLE, 2},
     {"gaussians", GN_TOY_GAUSSIANS, 3},
 };
 #define N_KINDS (sizeof kinds / sizeof *kinds)
@@ -32,11 +37,16 @@ int gn_toy_kind_dims(gn_toy_kind k) {
 
 double gn_toy_eval(const gn_toy_fn *f, const double *p, double *grad) {
     double u[2] = {p[0] - f->center[0], f->dim > 1 ? p[1] - f->center[1] : 0}, g[2] = {0, 0}, v;
-    if (f->kind == GN_TOY_PIECEWISE) v = gn_toy_piecewise_eval(&f->pw, u[0], g);
-    else if (f->kind == GN_TOY_GAUSSIANS) v = gn_toy_wells_eval(&f->wells, f->dim, u, g);
-    else if (f->dim == 1) v = gn_toy_eval_1d(f, u[0], g);
-    else v = gn_toy_eval_2d(f, u[0], u[1], g);
-    for (int d = 0; grad && d < f->dim; d++) grad[d] = f->scale * g[d];
+    if (f->kind == GN_TOY_PIECEWISE)
+        v = gn_toy_piecewise_eval(&f->pw, u[0], g);
+    else if (f->kind == GN_TOY_GAUSSIANS)
+        v = gn_toy_wells_eval(&f->wells, f->dim, u, g);
+    else if (f->dim == 1)
+        v = gn_toy_eval_1d(f, u[0], g);
+    else
+        v = gn_toy_eval_2d(f, u[0], u[1], g);
+    for (int d = 0; grad && d < f->dim; d++)
+        grad[d] = f->scale * g[d];
     return f->scale * v;
 }
 
@@ -72,15 +82,15 @@ gn_status gn_toy_problem_parse(const gn_section *s, const gn_toy_subst *sub, gn_
     for (size_t i = 0; i < N_KINDS; i++)
         if (name && !strcmp(name, kinds[i].name)) f->kind = kinds[i].kind;
     if (!f->kind)
-        return gn_toy_config_error(s, "function", err, "'%s' is not one of %s",
-                                   name ? name : "", GN_TOY_FUNCTIONS);
+        return gn_toy_config_error(s, "function", err, "'%s' is not one of %s", name ? name : "",
+                                   GN_TOY_FUNCTIONS);
     int dims = gn_toy_kind_dims(f->kind);
     gn_status st = gn_toy_numbers(s, "start", sub, out->start, 2, &f->dim, err);
     if (st) return st;
     if (!(dims & f->dim))
         return gn_toy_config_error(s, "start", err,
-                                   "%s is a function of %s, so start needs %s (got %d)",
-                                   name, dims == 1 ? "one variable" : "two variables",
+                                   "%s is a function of %s, so start needs %s (got %d)", name,
+                                   dims == 1 ? "one variable" : "two variables",
                                    dims == 1 ? "one number" : "two numbers: X Y", f->dim);
     f->scale = gn_section_float(s, "scale");
     if ((st = coords(s, "center", sub, f->dim, 0, f->center, err)) ||

@@ -44,16 +44,25 @@ static double himmelblau(double x, double y, double *g) {
 double gn_toy_eval_2d(const gn_toy_fn *f, double u, double v, double *g) {
     double d[2] = {0, 0}, r;
     switch (f->kind) {
-    case GN_TOY_QUADRATIC: r = quadratic(f, u, v, d); break;
-    case GN_TOY_ROSENBROCK: r = rosenbrock(u, v, d); break;
-    case GN_TOY_BEALE: r = beale(u, v, d); break;
-    case GN_TOY_HIMMELBLAU: r = himmelblau(u, v, d); break;
+    case GN_TOY_QUADRATIC:
+        r = quadratic(f, u, v, d);
+        break;
+    case GN_TOY_ROSENBROCK:
+        r = rosenbrock(u, v, d);
+        break;
+    case GN_TOY_BEALE:
+        r = beale(u, v, d);
+        break;
+    case GN_TOY_HIMMELBLAU:
+        r = himmelblau(u, v, d);
+        break;
     case GN_TOY_SADDLE:
         d[0] = 2 * u;
         d[1] = -2 * v;
         r = u * u - v * v;
         break;
-    default: r = d[0] = d[1] = NAN;
+    default:
+        r = d[0] = d[1] = NAN;
     }
     if (g) g[0] = d[0], g[1] = d[1];
     return r;

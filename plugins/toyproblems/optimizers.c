@@ -34,7 +34,9 @@ static const struct {
 };
 #define N_OPTS (sizeof reads / sizeof *reads)
 
-static double *field(gn_optim_hparams *hp, size_t k) { return (double *)((char *)hp + hps[k].off); }
+static double *field(gn_optim_hparams *hp, size_t k) {
+    return (double *)((char *)hp + hps[k].off);
+}
 
 /* Per-optimizer keys name a listed optimizer: adam_lr without adam in
  * `optimizers` is a mistake worth reporting. */
@@ -45,7 +47,8 @@ static gn_status check_unused(const gn_section *s, const gn_toy_opt *opts, int n
             size_t len = strlen(reads[o].name);
             if (strncmp(key, reads[o].name, len) || key[len] != '_') continue;
             int used = 0;
-            for (size_t k = 0; k < N_HPS; k++) used |= !strcmp(key + len + 1, hps[k].key);
+            for (size_t k = 0; k < N_HPS; k++)
+                used |= !strcmp(key + len + 1, hps[k].key);
             for (int j = 0; used && j < n; j++)
                 if (!strcmp(opts[j].name, reads[o].name)) used = 0;
             if (used)
@@ -68,20 +71,22 @@ gn_status gn_toy_opts_parse(const gn_section *s, gn_toy_opt *out, int *n, gn_err
         gn_toy_opt *o = &out[*n];
         gn_error e = {0};
         if (len > 15 || gn_optim_defaults(name, &o->hp, &e))
-            return gn_toy_config_error(s, "optimizers", err, "'%.*s' is not one of %s", (int)len,
-                                       p, GN_OPTIM_CHOICES);
+            return gn_toy_config_error(s, "optimizers", err, "'%.*s' is not one of %s", (int)len, p,
+                                       GN_OPTIM_CHOICES);
         for (int j = 0; j < *n; j++)
             if (!strcmp(out[j].name, name))
                 return gn_toy_config_error(s, "optimizers", err, "%s is listed twice", name);
         if (*n == GN_TOY_MAX_OPTS)
             return gn_toy_config_error(s, "optimizers", err, "at most %d optimizers",
                                        GN_TOY_MAX_OPTS);
-        snprintf(o->name, sizeof o->name, "%s", name);
+        memcpy(o->name, name, len + 1); /* len <= 15 checked above */
         for (size_t k = 0; k < N_HPS; k++) {
             char own[64];
             snprintf(own, sizeof own, "%s_%s", name, hps[k].key);
-            if (gn_section_has(s, own)) *field(&o->hp, k) = gn_section_float(s, own);
-            else if (gn_section_has(s, hps[k].key)) *field(&o->hp, k) = gn_section_float(s, hps[k].key);
+            if (gn_section_has(s, own))
+                *field(&o->hp, k) = gn_section_float(s, own);
+            else if (gn_section_has(s, hps[k].key))
+                *field(&o->hp, k) = gn_section_float(s, hps[k].key);
         }
         /* gn_optim_new checks the values the optimizer reads */
         gn_optim *probe = gn_optim_new(name, 1, &o->hp, &e);

@@ -7,8 +7,8 @@
 #include <string.h>
 #include "toyproblems.h"
 
-gn_status gn_toy_config_error(const gn_section *s, const char *key, gn_error *err,
-                              const char *fmt, ...) {
+gn_status gn_toy_config_error(const gn_section *s, const char *key, gn_error *err, const char *fmt,
+                              ...) {
     char msg[384];
     va_list ap;
     va_start(ap, fmt);
@@ -26,8 +26,10 @@ gn_status gn_toy_config_error(const gn_section *s, const char *key, gn_error *er
 }
 
 double gn_toy_number(const char *tok, size_t len, const gn_toy_subst *sub, int *ok) {
-    while (len && isspace((unsigned char)*tok)) tok++, len--;
-    while (len && isspace((unsigned char)tok[len - 1])) len--;
+    while (len && isspace((unsigned char)*tok))
+        tok++, len--;
+    while (len && isspace((unsigned char)tok[len - 1]))
+        len--;
     *ok = 0;
     if (len == 0 || len > 63) return NAN;
     char buf[64];
@@ -44,12 +46,13 @@ double gn_toy_number(const char *tok, size_t len, const gn_toy_subst *sub, int *
     return v;
 }
 
-gn_status gn_toy_numbers(const gn_section *s, const char *key, const gn_toy_subst *sub,
-                         double *out, int max, int *n, gn_error *err) {
+gn_status gn_toy_numbers(const gn_section *s, const char *key, const gn_toy_subst *sub, double *out,
+                         int max, int *n, gn_error *err) {
     const char *text = gn_section_str(s, key), *p = text ? text : "";
     *n = 0;
     while (*p) {
-        while (*p == ',' || isspace((unsigned char)*p)) p++;
+        while (*p == ',' || isspace((unsigned char)*p))
+            p++;
         if (!*p) break;
         size_t len = strcspn(p, ", \t");
         int ok;
@@ -59,8 +62,9 @@ gn_status gn_toy_numbers(const gn_section *s, const char *key, const gn_toy_subs
                                        sub && sub->name ? " or " : "",
                                        sub && sub->name ? sub->name : "");
         if (*n == max)
-            return gn_toy_config_error(s, key, err, "expected at most %d number%s, got more in '%s'",
-                                       max, max == 1 ? "" : "s", text);
+            return gn_toy_config_error(s, key, err,
+                                       "expected at most %d number%s, got more in '%s'", max,
+                                       max == 1 ? "" : "s", text);
         out[(*n)++] = v;
         p += len;
     }

@@ -8,7 +8,11 @@ gn_status gn_toy_piecewise_parse(const gn_section *s, const char *key, const gn_
     const char *text = gn_section_str(s, key), *p = text ? text : "";
     memset(out, 0, sizeof *out);
     for (int item = 1; *p; item++) {
+        p += strspn(p, " \t"); /* trimmed, for the messages */
+        if (!*p) break;
         size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
         const char *colon = memchr(p, ':', len);
         int okx = 0, oky = 0;
         double x = 0, y = 0;
@@ -32,6 +36,7 @@ gn_status gn_toy_piecewise_parse(const gn_section *s, const char *key, const gn_
         out->x[out->n] = x;
         out->y[out->n++] = y;
         p += len;
+        p += strspn(p, " \t");
         if (*p == ',') p++;
     }
     if (out->n < 2)
@@ -44,7 +49,8 @@ gn_status gn_toy_piecewise_parse(const gn_section *s, const char *key, const gn_
  * on, so a breakpoint takes the slope on its right. */
 double gn_toy_piecewise_eval(const gn_toy_piecewise *pw, double x, double *g) {
     int i = 0;
-    while (i + 2 < pw->n && x >= pw->x[i + 1]) i++;
+    while (i + 2 < pw->n && x >= pw->x[i + 1])
+        i++;
     double slope = (pw->y[i + 1] - pw->y[i]) / (pw->x[i + 1] - pw->x[i]);
     if (g) *g = slope;
     return pw->y[i] + slope * (x - pw->x[i]);

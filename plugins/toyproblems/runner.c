@@ -64,17 +64,21 @@ gn_status gn_toy_run(const gn_toy_fn *f, const double *start, const gn_toy_opt *
     float x[2] = {(float)start[0], f->dim > 1 ? (float)start[1] : 0.0f}, gf[2];
     double p[2], g[2] = {0, 0}, loss;
     for (int64_t t = 0;; t++) {
-        for (int i = 0; i < f->dim; i++) p[i] = x[i];
+        for (int i = 0; i < f->dim; i++)
+            p[i] = x[i];
         loss = gn_toy_eval(f, p, g);
         if (keep) record(out, opt, x, loss, g);
         int finite = isfinite(loss);
-        for (int i = 0; i < f->dim; i++) finite &= isfinite(p[i]) && isfinite((float)g[i]);
+        for (int i = 0; i < f->dim; i++)
+            finite &= isfinite(p[i]) && isfinite((float)g[i]);
         if (!finite) out->diverged = 1;
         if (!finite || t == steps) break;
-        for (int i = 0; i < f->dim; i++) gf[i] = (float)g[i];
+        for (int i = 0; i < f->dim; i++)
+            gf[i] = (float)g[i];
         if ((st = gn_optim_step(opt, x, gf, err))) break;
     }
-    for (int i = 0; i < 2; i++) out->final_p[i] = i < f->dim ? p[i] : 0;
+    for (int i = 0; i < 2; i++)
+        out->final_p[i] = i < f->dim ? p[i] : 0;
     out->final_loss = loss;
     gn_optim_free(opt);
     if (st) gn_toy_trace_free(out);

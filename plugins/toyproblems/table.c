@@ -13,11 +13,14 @@ static void cell_header(FILE *out, const char *name, int dim) {
 static void row(FILE *out, const gn_toy_trace *t, int64_t r) {
     int d = t->dim;
     fprintf(out, "%7lld", (long long)r);
-    for (int i = 0; i < d; i++) fprintf(out, " %12.6g", t->p[r * d + i]);
+    for (int i = 0; i < d; i++)
+        fprintf(out, " %12.6g", t->p[r * d + i]);
     fprintf(out, " %12.6g", t->loss[r]);
-    for (int i = 0; i < d; i++) fprintf(out, " %12.6g", t->grad[r * d + i]);
+    for (int i = 0; i < d; i++)
+        fprintf(out, " %12.6g", t->grad[r * d + i]);
     for (int k = 0; k < t->n_states; k++)
-        for (int i = 0; i < d; i++) fprintf(out, " %12.6g", t->state[(r * t->n_states + k) * d + i]);
+        for (int i = 0; i < d; i++)
+            fprintf(out, " %12.6g", t->state[(r * t->n_states + k) * d + i]);
     fputc('\n', out);
 }
 
@@ -32,9 +35,11 @@ void gn_toy_table_print(FILE *out, const char *title, const gn_toy_trace *t, int
     if (t->dim == 2) fprintf(out, " %12s", "y");
     fprintf(out, " %12s", "loss");
     cell_header(out, "grad", t->dim);
-    for (int k = 0; k < t->n_states; k++) cell_header(out, t->state_names[k], t->dim);
+    for (int k = 0; k < t->n_states; k++)
+        cell_header(out, t->state_names[k], t->dim);
     fputc('\n', out);
-    for (int64_t r = 0; r < t->rows - 1; r += every) row(out, t, r);
+    for (int64_t r = 0; r < t->rows - 1; r += every)
+        row(out, t, r);
     row(out, t, t->rows - 1);
     if (t->diverged) fprintf(out, "stopped: the point or the loss is no longer finite\n");
 }

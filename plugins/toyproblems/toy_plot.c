@@ -52,9 +52,11 @@ static void fit(const gn_toy_fn *f, int d, const gn_toy_trace *const *tr, int n,
     r[0] = INFINITY;
     r[1] = -INFINITY;
     for (int k = 0; k < n; k++)
-        for (int64_t i = 0; i < tr[k]->rows; i++) grow(&r[0], &r[1], tr[k]->p[i * f->dim + d]);
+        for (int64_t i = 0; i < tr[k]->rows; i++)
+            grow(&r[0], &r[1], tr[k]->p[i * f->dim + d]);
     if (f->kind == GN_TOY_PIECEWISE)
-        for (int i = 0; i < f->pw.n; i++) grow(&r[0], &r[1], f->pw.x[i] + f->center[0]);
+        for (int i = 0; i < f->pw.n; i++)
+            grow(&r[0], &r[1], f->pw.x[i] + f->center[0]);
     if (f->kind == GN_TOY_GAUSSIANS)
         for (int i = 0; i < f->wells.n; i++) {
             grow(&r[0], &r[1], f->wells.c[i][d] + f->center[d] - 2 * f->wells.width[i]);
@@ -83,7 +85,8 @@ static gn_status curve(gn_plot *pl, const gn_toy_fn *f, const double *xr, gn_err
         if (x > xr[0] && x < xr[1]) xs[n++] = x;
     }
     qsort(xs, (size_t)n, sizeof *xs, cmp_double);
-    for (int i = 0; i < n; i++) ys[i] = gn_toy_eval(f, &xs[i], NULL);
+    for (int i = 0; i < n; i++)
+        ys[i] = gn_toy_eval(f, &xs[i], NULL);
     gn_status st = gn_plot_line(pl, "loss", xs, ys, n, err);
     return st ? st : gn_plot_set_color(pl, 0x555555, err);
 }
@@ -98,8 +101,8 @@ static gn_status contours(gn_plot *pl, const gn_toy_fn *f, const gn_toy_view *v,
                            yr[0] + (yr[1] - yr[0]) * j / (GRID_H - 1)};
             vals[j * GRID_W + i] = gn_toy_eval(f, p, NULL);
         }
-    gn_status st = gn_plot_contour(pl, vals, GRID_W, GRID_H, xr[0], xr[1], yr[0], yr[1], 12,
-                                   v->contours, err);
+    gn_status st =
+        gn_plot_contour(pl, vals, GRID_W, GRID_H, xr[0], xr[1], yr[0], yr[1], 12, v->contours, err);
     free(vals);
     return st;
 }
@@ -111,25 +114,29 @@ static gn_status finish(gn_plot *pl, gn_status st, char **svg, size_t *len, gn_e
 }
 
 gn_status gn_toy_plot_landscape(const gn_toy_fn *f, const gn_toy_view *v, const char *title,
-                                const gn_toy_trace *const *traces, const char *const *labels,
-                                int n, char **svg, size_t *len, gn_error *err) {
+                                const gn_toy_trace *const *traces, const char *const *labels, int n,
+                                char **svg, size_t *len, gn_error *err) {
     gn_plot *pl = gn_plot_new(title, "x", f->dim == 1 ? "loss" : "y");
     if (!pl) return gn_error_set(err, GN_ERR_NOMEM, "plot: out of memory");
     double xr[2], yr[2];
-    if (v->fixed_x) memcpy(xr, v->x, sizeof xr);
-    else fit(f, 0, traces, n, f->dim == 1 ? 0.08 : 0.12, xr);
+    if (v->fixed_x)
+        memcpy(xr, v->x, sizeof xr);
+    else
+        fit(f, 0, traces, n, f->dim == 1 ? 0.08 : 0.12, xr);
     gn_status st = gn_plot_set_xrange(pl, xr[0], xr[1], err);
     if (!st && f->dim == 1) {
-        st = curve(pl, f, xr, err);
-        if (!st && v->fixed_y) st = gn_plot_set_yrange(pl, v->y[0], v->y[1], err);
+        if (v->fixed_y) st = gn_plot_set_yrange(pl, v->y[0], v->y[1], err);
     } else if (!st) {
-        if (v->fixed_y) memcpy(yr, v->y, sizeof yr);
-        else fit(f, 1, traces, n, 0.12, yr);
+        if (v->fixed_y)
+            memcpy(yr, v->y, sizeof yr);
+        else
+            fit(f, 1, traces, n, 0.12, yr);
         st = contours(pl, f, v, xr, yr, err);
     }
     for (int k = 0; !st && k < n; k++) {
         const gn_toy_trace *t = traces[k];
-        double *x = malloc(sizeof(double) * (size_t)t->rows), *y = malloc(sizeof(double) * (size_t)t->rows);
+        double *x = malloc(sizeof(double) * (size_t)t->rows),
+               *y = malloc(sizeof(double) * (size_t)t->rows);
         if (!x || !y) st = gn_error_set(err, GN_ERR_NOMEM, "plot: out of memory");
         for (int64_t i = 0; !st && i < t->rows; i++) {
             x[i] = t->p[i * t->dim];
@@ -139,6 +146,9 @@ gn_status gn_toy_plot_landscape(const gn_toy_fn *f, const gn_toy_view *v, const 
         free(x);
         free(y);
     }
+    /* the curve goes last so the paths keep the palette's first colours,
+     * the same as in the loss plot; lines are drawn under paths anyway */
+    if (!st && f->dim == 1) st = curve(pl, f, xr, err);
     return finish(pl, st, svg, len, err);
 }
 

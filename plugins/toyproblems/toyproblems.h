@@ -54,8 +54,8 @@ typedef struct gn_toy_fn {
  * gradient. At a kink the gradient is the right-hand one (a breakpoint takes
  * the slope of the piece to its right); |x| and relu use 0 at 0, as PyTorch. */
 double gn_toy_eval(const gn_toy_fn *f, const double *p, double *grad);
-double gn_toy_eval_1d(const gn_toy_fn *f, double u, double *g);             /* objective_1d.c */
-double gn_toy_eval_2d(const gn_toy_fn *f, double u, double v, double *g);   /* objective_2d.c */
+double gn_toy_eval_1d(const gn_toy_fn *f, double u, double *g);           /* objective_1d.c */
+double gn_toy_eval_2d(const gn_toy_fn *f, double u, double v, double *g); /* objective_2d.c */
 double gn_toy_piecewise_eval(const gn_toy_piecewise *pw, double x, double *g);
 double gn_toy_wells_eval(const gn_toy_wells *w, int dim, const double *u, double *g);
 const char *gn_toy_kind_name(gn_toy_kind k);
@@ -73,19 +73,19 @@ typedef struct gn_toy_subst {
 
 /* A configuration error about key of section s, as the schema reports them:
  * "FILE:LINE: [train] key: message". Returns GN_ERR_CONFIG. */
-gn_status gn_toy_config_error(const gn_section *s, const char *key, gn_error *err,
-                              const char *fmt, ...) GN_PRINTF(4, 5);
+gn_status gn_toy_config_error(const gn_section *s, const char *key, gn_error *err, const char *fmt,
+                              ...) GN_PRINTF(4, 5);
 /* One number, or the searched symbol (optionally with a leading '-'). The
  * token is [tok, tok + len). *ok = 0 when it is neither. */
 double gn_toy_number(const char *tok, size_t len, const gn_toy_subst *sub, int *ok);
 /* A list of 1..max numbers separated by commas or spaces. */
-gn_status gn_toy_numbers(const gn_section *s, const char *key, const gn_toy_subst *sub,
-                         double *out, int max, int *n, gn_error *err);
+gn_status gn_toy_numbers(const gn_section *s, const char *key, const gn_toy_subst *sub, double *out,
+                         int max, int *n, gn_error *err);
 /* "x0:y0, x1:y1, ..." (piecewise.c) and the wells (wells.c). */
 gn_status gn_toy_piecewise_parse(const gn_section *s, const char *key, const gn_toy_subst *sub,
                                  gn_toy_piecewise *out, gn_error *err);
-gn_status gn_toy_wells_parse(const gn_section *s, const char *key, const gn_toy_subst *sub,
-                             int dim, gn_toy_wells *out, gn_error *err);
+gn_status gn_toy_wells_parse(const gn_section *s, const char *key, const gn_toy_subst *sub, int dim,
+                             gn_toy_wells *out, gn_error *err);
 
 /* The objective and start point of [train] (objective.c). */
 typedef struct gn_toy_problem {
@@ -145,8 +145,8 @@ gn_status gn_toy_view_parse(const gn_section *s, const gn_toy_fn *f, gn_toy_view
                             gn_error *err);
 /* The landscape with the paths on it: the loss curve (1-D) or contours (2-D). */
 gn_status gn_toy_plot_landscape(const gn_toy_fn *f, const gn_toy_view *v, const char *title,
-                                const gn_toy_trace *const *traces, const char *const *labels,
-                                int n, char **svg, size_t *len, gn_error *err);
+                                const gn_toy_trace *const *traces, const char *const *labels, int n,
+                                char **svg, size_t *len, gn_error *err);
 /* Loss per step of each trace (log scale when every loss is > 0 and they
  * span two decades). */
 gn_status gn_toy_plot_loss(const char *title, const gn_toy_trace *const *traces,
@@ -158,7 +158,10 @@ gn_status gn_toy_plot_loss(const char *title, const gn_toy_trace *const *traces,
 typedef struct gn_toy_search {
     const char *symbol;
     double lo, hi, tol;
-    double trap[2], radius; /* trapped: the final point within radius of trap */
+    /* trapped: the final point nearer trap than escape, or without escape
+     * within radius of trap */
+    double trap[2], escape[2], radius;
+    int has_escape;
     int64_t steps;
 } gn_toy_search;
 
@@ -186,8 +189,12 @@ extern const gn_param_schema gn_toy_threshold_schema[];
 extern const gn_trainer_vtable gn_toy_optimize;
 extern const gn_trainer_vtable gn_toy_threshold;
 
-/* Writes text through host->artifact and frees it. */
+/* Writes text through host->artifact and frees it (common.c). */
 gn_status gn_toy_write(const gn_run_ctx *ctx, const char *name, char *text, size_t len,
                        gn_error *err);
+/* Updates per run: steps, or quick_steps under --quick. */
+int64_t gn_toy_steps(const gn_run_ctx *ctx);
+/* One-line summary of a run's end, for the console and the log. */
+void gn_toy_final_line(const char *name, const gn_toy_trace *t, char *buf, size_t n);
 
 #endif

@@ -746,3 +746,20 @@ Test(config_model, overrides_reach_the_model) {
                        err.msg);
     gn_ini_free(ini);
 }
+
+Test(config_spec, repeated_groups) {
+    gn_spec *s = parse_ok("flatten (dense(8, activation=\"relu\") (tanh)*2)*3 dense(2)");
+    cr_assert_eq(s->n, 1 + 3 * 3 + 1);
+    cr_expect_str_eq(s->layers[1].type, "dense");
+    cr_expect_str_eq(gn_section_str(s->layers[1].params, "activation"), "relu");
+    cr_expect_str_eq(s->layers[2].type, "tanh");
+    cr_expect_str_eq(s->layers[3].type, "tanh");
+    cr_expect_str_eq(s->layers[4].type, "dense");
+    cr_expect_str_eq(gn_section_name(s->layers[7].params), "dense_3");
+    gn_spec_free(s);
+    parse_fails("flatten (dense(8))", "a repeated group is written (LAYERS)*N");
+    parse_fails("flatten (dense(8))*0", "N from 1 to 1000");
+    parse_fails("flatten (dense(8))*1001", "N from 1 to 1000");
+    parse_fails("((dense(8))*1000)*1000", "longer than");
+    parse_fails("flatten (dense(8)", "(LAYERS)*N");
+}

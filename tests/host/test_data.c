@@ -648,8 +648,8 @@ Test(data_manifest, errors_name_the_line_or_key) {
     const char *p;
     p = write_manifest("a.ini", "name = t\nformat = idx\nclasses = 3\nfoo = 1", split_ok());
     expect_err(gn_manifest_load(p, &m, &err), GN_ERR_CONFIG, "line 6: unknown key 'foo'");
-    p = write_manifest("b.ini", "name = t\nformat = csv\nclasses = 3", split_ok());
-    expect_err(gn_manifest_load(p, &m, &err), GN_ERR_CONFIG, "line 4: format = 'csv'");
+    p = write_manifest("b.ini", "name = t\nformat = bmp\nclasses = 3", split_ok());
+    expect_err(gn_manifest_load(p, &m, &err), GN_ERR_CONFIG, "line 4: format = 'bmp'");
     p = write_manifest("c.ini", "name = t\nformat = idx\nclasses = 0", split_ok());
     expect_err(gn_manifest_load(p, &m, &err), GN_ERR_CONFIG, "classes = '0'");
     p = write_manifest("d.ini", "name = t\nformat = idx", split_ok());

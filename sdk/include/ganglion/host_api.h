@@ -29,6 +29,7 @@ typedef struct gn_data_info {
     int n_classes;              /* > 0 for class labels */
     const char *name;           /* "fashion-mnist/train" */
     int target_dim;             /* regression: floats per target (n_classes 0); 1.0 */
+    const char *const *class_names; /* n_classes names, or NULL; borrowed; 1.0 */
 } gn_data_info;
 
 /* A batch (borrowed: valid until the next call on the same gn_data). */

@@ -5,7 +5,11 @@
  * as it needs and returns when done. The algorithm follows PyTorch's
  * torch.optim.LBFGS(line_search_fn="strong_wolfe") (same first step, same
  * bracketing/zoom line search with cubic interpolation, same stopping
- * tests), with the two-loop recursion and history kept in double. Added in 1.0. */
+ * tests), with the two-loop recursion and history kept in double. Two
+ * deliberate differences: the zoom stops on the caller's tolerance_change
+ * (PyTorch always uses 1e-9 there), and the fixed-step mode also evaluates
+ * after its last step so the reported loss belongs to the returned x.
+ * Added in 1.0. */
 #ifndef GANGLION_LBFGS_H
 #define GANGLION_LBFGS_H
 
@@ -25,7 +29,7 @@ typedef int (*gn_lbfgs_callback)(int64_t iter, double loss, void *ud);
 
 typedef enum gn_lbfgs_line_search {
     GN_LBFGS_STRONG_WOLFE = 0, /* bracketing + zoom, cubic interpolation */
-    GN_LBFGS_FIXED_STEP,       /* PyTorch's line_search_fn=None: step lr, one evaluation */
+    GN_LBFGS_FIXED_STEP,       /* line_search_fn=None: step lr, one evaluation per iteration */
 } gn_lbfgs_line_search;
 
 /* Parameters (append-only). gn_lbfgs_defaults fills them. */

@@ -56,10 +56,10 @@ GN_EXPORT gn_status gn_plot_set_log_y(gn_plot *p, int on, gn_error *err);
 GN_EXPORT gn_status gn_plot_set_xrange(gn_plot *p, double lo, double hi, gn_error *err);
 GN_EXPORT gn_status gn_plot_set_yrange(gn_plot *p, double lo, double hi, gn_error *err);
 
-/* Contour levels. */
+/* Contour levels: evenly spaced, or spaced by factors (1-2-5 per decade or
+ * whole decades; values <= 0 fall below them). */
 #define GN_PLOT_CONTOUR_LINEAR 0
-#define GN_PLOT_CONTOUR_LOG 1 /* levels spaced by factors (1-2-5 per decade or
-                               * whole decades); values <= 0 fall below them */
+#define GN_PLOT_CONTOUR_LOG 1
 
 /* Sets the contour background (replacing an earlier one): values[j*w + i] is
  * the function at x = x0 + i*(x1-x0)/(w-1), y = y0 + j*(y1-y0)/(h-1); w, h >= 2.

@@ -41,9 +41,9 @@ static gn_status batchnorm_build(gn_build *b, const gn_section *params, gn_node 
         return gn_layers_status(err);
     /* A disabled gamma or beta is flagged; its input slot holds a placeholder. */
     gn_node *ins[5] = {inputs[0], gamma ? gamma : rmean, beta ? beta : rmean, rmean, rvar};
-    gn_op_attrs a = {{(float)gn_section_float(params, "momentum"),
-                      (float)gn_section_float(params, "eps")},
-                     {!scale, !center}};
+    gn_op_attrs a = {
+        {(float)gn_section_float(params, "momentum"), (float)gn_section_float(params, "eps")},
+        {!scale, !center}};
     gn_node *y = gn_graph_apply(gn_build_graph(b), &gn_op_batchnorm, ins, 5, &a, err);
     if (!y) {
         gn_error_prefix(err, "batchnorm '%s'", lname);

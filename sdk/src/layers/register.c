@@ -20,9 +20,9 @@ gn_status gn_layers_check_inputs(gn_build *b, const char *type, int n_inputs, in
 
 gn_status gn_layers_register_core(gn_registry *r, gn_error *err) {
     const gn_layer_vtable *const fixed[] = {
-        &gn_layer_dense,       &gn_layer_flatten,          &gn_layer_reshape,
-        &gn_layer_dropout,     &gn_layer_conv2d,           &gn_layer_conv2d_transpose,
-        &gn_layer_maxpool2d,   &gn_layer_avgpool2d,        &gn_layer_global_avg_pool2d,
+        &gn_layer_dense,        &gn_layer_flatten,   &gn_layer_reshape,
+        &gn_layer_dropout,      &gn_layer_conv2d,    &gn_layer_conv2d_transpose,
+        &gn_layer_maxpool2d,    &gn_layer_avgpool2d, &gn_layer_global_avg_pool2d,
         &gn_layer_upsampling2d, &gn_layer_batchnorm};
     gn_status st;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)

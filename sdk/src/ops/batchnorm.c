@@ -26,8 +26,8 @@ static gn_status bn_check(gn_node *n, gn_error *err) {
         gn_tensor *t = gn_in_value(n, k);
         if (gn_tensor_ndim(t) != 1 || gn_tensor_numel(t) != c)
             return gn_error_set(err, GN_ERR_INVALID,
-                                "batchnorm: %s has %lld elements, input has %lld channels",
-                                what[k], (long long)gn_tensor_numel(t), (long long)c);
+                                "batchnorm: %s has %lld elements, input has %lld channels", what[k],
+                                (long long)gn_tensor_numel(t), (long long)c);
     }
     if (!(a->f[0] >= 0.0f && a->f[0] <= 1.0f) || !(a->f[1] >= 0.0f))
         return gn_error_set(err, GN_ERR_INVALID,

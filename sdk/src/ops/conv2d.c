@@ -1,12 +1,14 @@
-/* conv2d: y[n, o] = sum_c W[o, c] (*) x[n, c] + b[o] (cross-correlation, as
- * PyTorch and Keras compute it). x (N, C, H, W), W (O, C, kh, kw), b (O).
+/* conv2d: y[n, o] = act(sum_c W[o, c] (*) x[n, c] + b[o]) (cross-correlation,
+ * as PyTorch and Keras compute it). x (N, C, H, W), W (O, C, kh, kw), b (O);
+ * act is the identity, or relu when i[7] = 1 (fused: it saves a separate
+ * op's two passes over the largest tensors of a CNN).
  *
- * The batch is processed in as few chunks as the column budget allows:
+ * The batch is processed in as few chunks as the work budget allows:
  * im2col turns a chunk into cols (C kh kw, nb oh ow) and one GEMM gives
- * W cols (O, nb oh ow), which is scattered into y with the bias added.
- * Backward: dW += dY cols^T and dcols = W^T dY (one GEMM each per chunk),
- * then col2im. When the whole batch fits one chunk, forward's cols are
- * kept for backward. */
+ * W cols (O, nb oh ow), scattered into y with bias and relu in one pass.
+ * Backward: one pass gathers dY (masked by the relu) and sums db, then
+ * dW += dY cols^T and dcols = W^T dY (one GEMM each per chunk) and col2im.
+ * When the whole batch fits one chunk, forward's cols are kept. */
 #include <string.h>
 #include <ganglion/gemm.h>
 #include "ops/im2col.h"
@@ -14,8 +16,7 @@
 
 enum { COLS = 0, TMP = 1, DCOLS = 2, STATE = 3 };
 
-static gn_status shape_error(gn_error *err, const char *op, const char *what,
-                             const gn_tensor *t) {
+static gn_status shape_error(gn_error *err, const char *op, const char *what, const gn_tensor *t) {
     char s[64];
     gn_tensor_shape_str(t, 0, s, sizeof s);
     return gn_error_set(err, GN_ERR_INVALID, "%s: %s, got %s", op, what, s);
@@ -30,13 +31,11 @@ static gn_status conv_geom(gn_node *n, gn_conv_geom *g, int64_t *batch, int64_t 
     if (gn_tensor_ndim(x) != 4)
         return shape_error(err, name, "input must be 4-D (batch, channels, height, width)", x);
     if (gn_tensor_ndim(w) != 4)
-        return shape_error(err, name, "weight must be 4-D (out_channels, in_channels, kh, kw)",
-                           w);
+        return shape_error(err, name, "weight must be 4-D (out_channels, in_channels, kh, kw)", w);
     int64_t c = gn_tensor_dim(x, 1), o = gn_tensor_dim(w, 0);
     if (gn_tensor_dim(w, 1) != c)
-        return gn_error_set(err, GN_ERR_INVALID,
-                            "%s: input has %lld channels, weight expects %lld", name,
-                            (long long)c, (long long)gn_tensor_dim(w, 1));
+        return gn_error_set(err, GN_ERR_INVALID, "%s: input has %lld channels, weight expects %lld",
+                            name, (long long)c, (long long)gn_tensor_dim(w, 1));
     int64_t kh = gn_tensor_dim(w, 2), kw = gn_tensor_dim(w, 3);
     if ((a->i[0] && a->i[0] != kh) || (a->i[1] && a->i[1] != kw))
         return gn_error_set(err, GN_ERR_INVALID, "%s: kernel %lldx%lld but weight is %lldx%lld",
@@ -44,6 +43,9 @@ static gn_status conv_geom(gn_node *n, gn_conv_geom *g, int64_t *batch, int64_t 
                             (long long)kw);
     int64_t sh = a->i[2] ? a->i[2] : 1, sw = a->i[3] ? a->i[3] : 1;
     int same = a->i[6] != 0;
+    if (a->i[7] != 0 && a->i[7] != 1)
+        return gn_error_set(err, GN_ERR_INVALID, "%s: fused activation %lld must be 0 or 1 (relu)",
+                            name, (long long)a->i[7]);
     if (sh < 1 || sw < 1 || (!same && (a->i[4] < 0 || a->i[5] < 0)))
         return gn_error_set(err, GN_ERR_INVALID,
                             "%s: strides (%lld, %lld) must be >= 1 and padding (%lld, %lld) >= 0",
@@ -53,11 +55,16 @@ static gn_status conv_geom(gn_node *n, gn_conv_geom *g, int64_t *batch, int64_t 
         gn_tensor *b = gn_in_value(n, 2);
         if (gn_tensor_ndim(b) != 1 || gn_tensor_numel(b) != o)
             return gn_error_set(err, GN_ERR_INVALID,
-                                "%s: bias has %lld elements, weight has %lld output channels",
-                                name, (long long)gn_tensor_numel(b), (long long)o);
+                                "%s: bias has %lld elements, weight has %lld output channels", name,
+                                (long long)gn_tensor_numel(b), (long long)o);
     }
-    *g = (gn_conv_geom){.c = c, .h = gn_tensor_dim(x, 2), .w = gn_tensor_dim(x, 3), .kh = kh,
-                        .kw = kw, .sh = sh, .sw = sw};
+    *g = (gn_conv_geom){.c = c,
+                        .h = gn_tensor_dim(x, 2),
+                        .w = gn_tensor_dim(x, 3),
+                        .kh = kh,
+                        .kw = kw,
+                        .sh = sh,
+                        .sw = sw};
     g->oh = gn_conv_out_size(g->h, kh, sh, a->i[4], same, &g->pt);
     g->ow = gn_conv_out_size(g->w, kw, sw, a->i[5], same, &g->pl);
     if (g->oh < 1 || g->ow < 1 || kh < 1 || kw < 1)
@@ -79,17 +86,81 @@ static gn_status conv_infer(gn_node *n, gn_error *err) {
     return gn_node_set_shape(n, 4, dims, err);
 }
 
+
 #define AUX(var, slot, count)                                                                      \
     float *var = gn_node_aux(n, (slot), (count), err);                                             \
     if (!var) return err ? err->status : GN_ERR_NOMEM
+
+/* ---- Winograd path (3x3, stride 1, enough channels) ---------------------- */
+
+static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
+                              gn_error *err) {
+    const int64_t c = g->c, tn = gn_wino_tiles(g), p = g->oh * g->ow, in_sz = c * g->h * g->w;
+    const int64_t nb = gn_conv_chunk(batch, 16 * (c + o) * tn);
+    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
+    const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
+    float *y = gn_tensor_data(gn_node_value(n));
+    AUX(u, DCOLS, 32 * o * c); /* U, then dU in backward */
+    AUX(v, COLS, 16 * c * nb * tn);
+    AUX(z, TMP, 16 * o * nb * tn);
+    gn_wino_filter(w, o, c, u);
+    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
+        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
+        gn_wino_input(g, x + n0 * in_sz, cnt, v);
+        for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
+            gn_gemm(0, 0, o, t, c, 1.0f, u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t,
+                    t);
+        gn_wino_output(g, o, z, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
+    }
+    return GN_OK;
+}
+
+static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
+                               gn_error *err) {
+    const int64_t c = g->c, tn = gn_wino_tiles(g), p = g->oh * g->ow, in_sz = c * g->h * g->w;
+    const int64_t nb = gn_conv_chunk(batch, 16 * (c + o) * tn);
+    gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
+    gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
+    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
+    const float *dy = gn_tensor_cdata(gn_node_grad(n));
+    const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
+    AUX(u, DCOLS, 32 * o * c);
+    AUX(v, COLS, 16 * c * nb * tn); /* V, then dV */
+    AUX(m, TMP, 16 * o * nb * tn);
+    float *du = u + 16 * o * c;
+    gn_wino_filter(w, o, c, u);
+    if (dwt) memset(du, 0, (size_t)(16 * o * c) * sizeof(float));
+    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
+        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
+        gn_wino_output_grad(g, o, dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, m,
+                            dbt ? gn_tensor_data(dbt) : NULL);
+        if (dwt) { /* dU_e (O, C) += M_e (O, T) V_e^T */
+            gn_wino_input(g, x + n0 * in_sz, cnt, v);
+            for (int e = 0; e < 16; e++)
+                gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f,
+                        du + e * o * c, c);
+        }
+        if (dxt) { /* dV_e (C, T) = U_e^T M_e, then dx += B dV B^T */
+            for (int e = 0; e < 16; e++)
+                gn_gemm(1, 0, c, t, o, 1.0f, u + e * o * c, c, m + e * o * t, t, 0.0f,
+                        v + e * c * t, t);
+            gn_wino_input_grad(g, v, cnt, gn_tensor_data(dxt) + n0 * in_sz);
+        }
+    }
+    if (dwt) gn_wino_filter_grad(du, o, c, gn_tensor_data(dwt));
+    return GN_OK;
+}
+
+/* ---- im2col path ------------------------------------------------------------ */
 
 static gn_status conv_forward(gn_node *n, gn_error *err) {
     gn_conv_geom g;
     int64_t batch, o;
     gn_status st = conv_geom(n, &g, &batch, &o, err);
     if (st) return st;
+    if (batch > 0 && gn_wino_use(&g, o)) return wino_forward(n, &g, batch, o, err);
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, rows * p);
+    const int64_t nb = gn_conv_chunk(batch, (rows > o ? rows : o) * p);
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
     float *y = gn_tensor_data(gn_node_value(n));
@@ -99,10 +170,10 @@ static gn_status conv_forward(gn_node *n, gn_error *err) {
     AUX(cols, COLS, rows * nb * p);
     AUX(tmp, TMP, o * nb * p);
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
-        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb;
+        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
         gn_im2col(&g, x + n0 * in_sz, cnt, cols);
-        gn_gemm(0, 0, o, cnt * p, rows, 1.0f, w, rows, cols, cnt * p, 0.0f, tmp, cnt * p);
-        gn_cm_to_batch(tmp, cnt, o, p, bias, 0, y + n0 * o * p);
+        gn_gemm(0, 0, o, ncol, rows, 1.0f, w, rows, cols, ncol, 0.0f, tmp, ncol);
+        gn_conv_epilogue(tmp, cnt, o, p, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
     }
     /* Backward may reuse cols when they hold the whole batch. */
     state[0] = nb >= batch ? 1.0f : 0.0f;
@@ -114,23 +185,15 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     int64_t batch, o;
     gn_status st = conv_geom(n, &g, &batch, &o, err);
     if (st || batch == 0) return st;
+    if (gn_wino_use(&g, o)) return wino_backward(n, &g, batch, o, err);
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, rows * p);
+    const int64_t nb = gn_conv_chunk(batch, (rows > o ? rows : o) * p);
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
-    if (dbt) { /* db[o] += sum over n, oy, ox of dY */
-        float *db = gn_tensor_data(dbt);
-        for (int64_t i = 0; i < batch * o; i++) {
-            const float *r = dy + i * p;
-            float s = 0.0f;
-            for (int64_t j = 0; j < p; j++)
-                s += r[j];
-            db[i % o] += s;
-        }
-    }
-    if (!dxt && !dwt) return GN_OK;
+    /* A fused relu masks dY with y > 0. */
+    const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
     AUX(state, STATE, 1);
     AUX(cols, COLS, rows * nb * p);
     AUX(tmp, TMP, o * nb * p);
@@ -140,7 +203,9 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     const int have_cols = state[0] != 0.0f && nb >= batch;
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
-        gn_batch_to_cm(dy + n0 * o * p, cnt, o, p, tmp);
+        /* dY in (O, ncol) layout; db[o] += its row sums. */
+        gn_conv_prologue(dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, o, p, tmp,
+                         dbt ? gn_tensor_data(dbt) : NULL);
         if (dwt) { /* dW (O, rows) += dY (O, ncol) cols^T */
             if (!have_cols) gn_im2col(&g, x + n0 * in_sz, cnt, cols);
             gn_gemm(0, 1, o, rows, ncol, 1.0f, tmp, ncol, cols, ncol, 1.0f, gn_tensor_data(dwt),

@@ -12,8 +12,7 @@
 
 enum { COLS = 0, XT = 1, DXT = 2 };
 
-static gn_status shape_error(gn_error *err, const char *op, const char *what,
-                             const gn_tensor *t) {
+static gn_status shape_error(gn_error *err, const char *op, const char *what, const gn_tensor *t) {
     char s[64];
     gn_tensor_shape_str(t, 0, s, sizeof s);
     return gn_error_set(err, GN_ERR_INVALID, "%s: %s, got %s", op, what, s);
@@ -29,13 +28,11 @@ static gn_status convt_geom(gn_node *n, gn_conv_geom *g, int64_t *batch, int64_t
     if (gn_tensor_ndim(x) != 4)
         return shape_error(err, name, "input must be 4-D (batch, channels, height, width)", x);
     if (gn_tensor_ndim(w) != 4)
-        return shape_error(err, name, "weight must be 4-D (in_channels, out_channels, kh, kw)",
-                           w);
+        return shape_error(err, name, "weight must be 4-D (in_channels, out_channels, kh, kw)", w);
     int64_t ci = gn_tensor_dim(x, 1), co = gn_tensor_dim(w, 1);
     if (gn_tensor_dim(w, 0) != ci)
-        return gn_error_set(err, GN_ERR_INVALID,
-                            "%s: input has %lld channels, weight expects %lld", name,
-                            (long long)ci, (long long)gn_tensor_dim(w, 0));
+        return gn_error_set(err, GN_ERR_INVALID, "%s: input has %lld channels, weight expects %lld",
+                            name, (long long)ci, (long long)gn_tensor_dim(w, 0));
     int64_t kh = gn_tensor_dim(w, 2), kw = gn_tensor_dim(w, 3);
     if ((a->i[0] && a->i[0] != kh) || (a->i[1] && a->i[1] != kw))
         return gn_error_set(err, GN_ERR_INVALID, "%s: kernel %lldx%lld but weight is %lldx%lld",
@@ -51,12 +48,19 @@ static gn_status convt_geom(gn_node *n, gn_conv_geom *g, int64_t *batch, int64_t
         gn_tensor *b = gn_in_value(n, 2);
         if (gn_tensor_ndim(b) != 1 || gn_tensor_numel(b) != co)
             return gn_error_set(err, GN_ERR_INVALID,
-                                "%s: bias has %lld elements, weight has %lld output channels",
-                                name, (long long)gn_tensor_numel(b), (long long)co);
+                                "%s: bias has %lld elements, weight has %lld output channels", name,
+                                (long long)gn_tensor_numel(b), (long long)co);
     }
     int64_t h = gn_tensor_dim(x, 2), wd = gn_tensor_dim(x, 3);
-    *g = (gn_conv_geom){.c = co, .kh = kh, .kw = kw, .sh = sh, .sw = sw, .pt = a->i[4],
-                        .pl = a->i[5], .oh = h, .ow = wd};
+    *g = (gn_conv_geom){.c = co,
+                        .kh = kh,
+                        .kw = kw,
+                        .sh = sh,
+                        .sw = sw,
+                        .pt = a->i[4],
+                        .pl = a->i[5],
+                        .oh = h,
+                        .ow = wd};
     g->h = (h - 1) * sh + kh - 2 * a->i[4] + a->i[6];
     g->w = (wd - 1) * sw + kw - 2 * a->i[5] + a->i[7];
     if (g->h < 1 || g->w < 1 || kh < 1 || kw < 1)
@@ -89,7 +93,7 @@ static gn_status convt_forward(gn_node *n, gn_error *err) {
     gn_status st = convt_geom(n, &g, &batch, &ci, err);
     if (st) return st;
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, out_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, rows * p);
+    const int64_t nb = gn_conv_chunk(batch, (rows > ci ? rows : ci) * p);
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     float *y = gn_tensor_data(gn_node_value(n));
     memset(y, 0, (size_t)(batch * out_sz) * sizeof(float));
@@ -121,7 +125,7 @@ static gn_status convt_backward(gn_node *n, gn_error *err) {
     gn_status st = convt_geom(n, &g, &batch, &ci, err);
     if (st || batch == 0) return st;
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, out_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, rows * p);
+    const int64_t nb = gn_conv_chunk(batch, (rows > ci ? rows : ci) * p);
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
@@ -130,17 +134,15 @@ static gn_status convt_backward(gn_node *n, gn_error *err) {
         float *db = gn_tensor_data(dbt);
         const int64_t plane = g.h * g.w;
         for (int64_t i = 0; i < batch * g.c; i++) {
-            const float *r = dy + i * plane;
-            float s = 0.0f;
-            for (int64_t j = 0; j < plane; j++)
-                s += r[j];
-            db[i % g.c] += s;
+            db[i % g.c] += gn_sum_f(dy + i * plane, plane);
         }
     }
     if (!dxt && !dwt) return GN_OK;
     AUX(cols, COLS, rows * nb * p);
     AUX(xt, XT, ci * nb * p);
-    AUX(dx_cm, DXT, ci * nb * p);
+    float *dx_cm = NULL;
+    if (dxt && !(dx_cm = gn_node_aux(n, DXT, ci * nb * p, err)))
+        return err ? err->status : GN_ERR_NOMEM;
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
         gn_im2col(&g, dy + n0 * out_sz, cnt, cols);

@@ -5,7 +5,7 @@
 #include "ops/im2col.h"
 
 /* Column matrices are kept within 8 Mi floats (32 MiB) per buffer. */
-#define GN_CONV_COL_BUDGET ((int64_t)1 << 23)
+#define GN_CONV_COL_BUDGET ((int64_t)1 << 20)
 
 /* Output positions [lo, hi) whose input index o*s - pad + k lies in [0, in). */
 static inline void axis_range(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t out,
@@ -35,8 +35,8 @@ void gn_im2col(const gn_conv_geom *g, const float *x, int64_t nb, float *cols) {
                     memset(d, 0, (size_t)(ylo * ow) * sizeof(float));
                     const int64_t len = xhi - xlo, sw = g->sw;
                     for (int64_t oy = ylo; oy < yhi; oy++) {
-                        const float *src = img + (oy * g->sh - g->pt + ki) * g->w + xlo * sw -
-                                           g->pl + kj;
+                        const float *src =
+                            img + (oy * g->sh - g->pt + ki) * g->w + xlo * sw - g->pl + kj;
                         float *o = d + oy * ow;
                         for (int64_t i = 0; i < xlo; i++)
                             o[i] = 0.0f;
@@ -120,9 +120,51 @@ void gn_cm_to_batch(const float *src, int64_t nb, int64_t m, int64_t p, const fl
         }
 }
 
+void gn_conv_epilogue(const float *src, int64_t nb, int64_t m, int64_t p, const float *bias,
+                      int relu, float *dst) {
+    for (int64_t n = 0; n < nb; n++)
+        for (int64_t i = 0; i < m; i++) {
+            const float *s = src + i * nb * p + n * p;
+            float *d = dst + (n * m + i) * p;
+            const float b = bias ? bias[i] : 0.0f;
+            if (relu) {
+                for (int64_t j = 0; j < p; j++) {
+                    float v = s[j] + b;
+                    d[j] = v > 0.0f ? v : 0.0f;
+                }
+            } else {
+                for (int64_t j = 0; j < p; j++)
+                    d[j] = s[j] + b;
+            }
+        }
+}
+
+void gn_conv_prologue(const float *dy, const float *y, int64_t nb, int64_t m, int64_t p,
+                      float *dst, float *db) {
+    for (int64_t n = 0; n < nb; n++)
+        for (int64_t i = 0; i < m; i++) {
+            const float *s = dy + (n * m + i) * p;
+            float *d = dst + i * nb * p + n * p;
+            if (y) {
+                const float *yy = y + (n * m + i) * p;
+                for (int64_t j = 0; j < p; j++) { /* load first: a conditional load
+                                                   * would not vectorise */
+                    float v = s[j];
+                    d[j] = yy[j] > 0.0f ? v : 0.0f;
+                }
+            } else {
+                memcpy(d, s, (size_t)p * sizeof(float));
+            }
+            if (db) db[i] += gn_sum_f(d, p);
+        }
+}
+
+#include <stdlib.h>
 int64_t gn_conv_chunk(int64_t n, int64_t per_sample) {
     if (n < 1) return 1;
-    int64_t c = per_sample > 0 ? GN_CONV_COL_BUDGET / per_sample : n;
+    static int64_t budget = 0;
+    if (!budget) budget = getenv("GN_BUDGET") ? atoll(getenv("GN_BUDGET")) : GN_CONV_COL_BUDGET;
+    int64_t c = per_sample > 0 ? budget / per_sample : n;
     if (c < 1) c = 1;
     return c < n ? c : n;
 }

@@ -17,7 +17,9 @@ typedef struct gn_conv_geom {
 } gn_conv_geom;
 
 /* Rows of the column matrix: c * kh * kw. */
-static inline int64_t gn_geom_rows(const gn_conv_geom *g) { return g->c * g->kh * g->kw; }
+static inline int64_t gn_geom_rows(const gn_conv_geom *g) {
+    return g->c * g->kh * g->kw;
+}
 
 /* cols ((c, ki, kj) x (n, oy, ox)), row-major with nb * oh * ow columns,
  * from nb contiguous images (c, h, w) at x. Overwrites cols. */
@@ -43,8 +45,61 @@ void gn_batch_to_cm(const float *src, int64_t nb, int64_t m, int64_t p, float *d
 void gn_cm_to_batch(const float *src, int64_t nb, int64_t m, int64_t p, const float *bias,
                     int accumulate, float *dst);
 
-/* The largest chunk of a batch of n whose column matrix (per_sample floats
- * each) stays within the column budget, at least 1. */
+/* Forward epilogue, one pass: dst (nb, m, p) = act(src (m, nb * p) + bias),
+ * act = relu when relu is set, else identity; bias may be NULL. */
+void gn_conv_epilogue(const float *src, int64_t nb, int64_t m, int64_t p, const float *bias,
+                      int relu, float *dst);
+
+/* Backward prologue, one pass: dst (m, nb * p) = dy (nb, m, p), masked by
+ * y > 0 when y != NULL (a fused relu); db[m] += the sums of dst's rows
+ * when db != NULL. */
+void gn_conv_prologue(const float *dy, const float *y, int64_t nb, int64_t m, int64_t p,
+                      float *dst, float *db);
+
+/* Sum of n floats with independent partial sums: a plain loop would be a
+ * serial chain of adds (float addition is not reassociated without
+ * -ffast-math), several times slower. */
+static inline float gn_sum_f(const float *p, int64_t n) {
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            acc[k] += p[i + k];
+    float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+/* The largest chunk of a batch of n whose biggest work matrix (per_sample
+ * floats each) stays within the budget, at least 1. */
 int64_t gn_conv_chunk(int64_t n, int64_t per_sample);
+
+/* ---- Winograd F(2x2, 3x3) (winograd.c) ----------------------------------
+ * For 3x3 stride-1 convolutions: each 2x2 output tile is
+ * A^T [(G g G^T) . (B^T d B)] A for its 4x4 input tile d, 2.25x fewer
+ * multiplications than im2col. The 16 elementwise products summed over
+ * channels become 16 GEMMs per chunk; backward uses the exact adjoints
+ * (dU = sum M V^T, dV = U^T M with M = A dY A^T). Layouts: U (16, O, C),
+ * V (16, C, T), M and Z (16, O, T), T = tiles of the chunk. */
+
+/* Whether conv2d with this geometry and o outputs takes the Winograd path. */
+int gn_wino_use(const gn_conv_geom *g, int64_t o);
+/* Tiles per sample. */
+int64_t gn_wino_tiles(const gn_conv_geom *g);
+/* u = G w G^T for w (o, c, 3, 3). */
+void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u);
+/* dw (o, c, 3, 3) += G^T du G. */
+void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw);
+/* v = B^T d B for every tile of nb images at x. */
+void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v);
+/* dx += B dv B^T, scattered back to the overlapping tiles. */
+void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t nb, float *dx);
+/* y (nb, o, oh, ow) = act(A^T z A + bias); relu as gn_conv_epilogue. */
+void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t nb,
+                    const float *bias, int relu, float *y);
+/* m = A dY A^T (dY masked by y > 0 when y != NULL); db[o] += sum of dY. */
+void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
+                         int64_t nb, float *m, float *db);
 
 #endif

@@ -43,8 +43,13 @@ static gn_status pool_geometry(gn_node *n, pool_geom *g, gn_error *err) {
                             "%lldx%lld",
                             name, (long long)a->i[4], (long long)a->i[5], (long long)kh,
                             (long long)kw);
-    *g = (pool_geom){.nc = gn_tensor_dim(x, 0) * gn_tensor_dim(x, 1), .h = gn_tensor_dim(x, 2),
-                     .w = gn_tensor_dim(x, 3), .kh = kh, .kw = kw, .sh = sh, .sw = sw};
+    *g = (pool_geom){.nc = gn_tensor_dim(x, 0) * gn_tensor_dim(x, 1),
+                     .h = gn_tensor_dim(x, 2),
+                     .w = gn_tensor_dim(x, 3),
+                     .kh = kh,
+                     .kw = kw,
+                     .sh = sh,
+                     .sw = sw};
     g->oh = gn_conv_out_size(g->h, kh, sh, a->i[4], same, &g->pt);
     g->ow = gn_conv_out_size(g->w, kw, sw, a->i[5], same, &g->pl);
     if (g->oh < 1 || g->ow < 1)

@@ -82,15 +82,17 @@ static gn_status add_series(gn_plot *p, int kind, const char *label, const doubl
         p->s = s;
         p->cap = cap;
     }
-    gn_plot_series s = {kind, dup_or_empty(label), malloc((size_t)(n ? n : 1) * sizeof(double)),
-                        malloc((size_t)(n ? n : 1) * sizeof(double)), n,
+    gn_plot_series s = {kind,
+                        dup_or_empty(label),
+                        malloc((size_t)(n ? n : 1) * sizeof(double)),
+                        malloc((size_t)(n ? n : 1) * sizeof(double)),
+                        n,
                         palette[p->n % (int)(sizeof palette / sizeof *palette)]};
     if (!s.label || !s.x || !s.y) {
         free(s.label);
         free(s.x);
         free(s.y);
-        return gn_error_set(err, GN_ERR_NOMEM, "plot: out of memory for %lld points",
-                            (long long)n);
+        return gn_error_set(err, GN_ERR_NOMEM, "plot: out of memory for %lld points", (long long)n);
     }
     if (n) {
         memcpy(s.x, x, (size_t)n * sizeof(double));
@@ -100,13 +102,13 @@ static gn_status add_series(gn_plot *p, int kind, const char *label, const doubl
     return GN_OK;
 }
 
-gn_status gn_plot_line(gn_plot *p, const char *label, const double *x, const double *y,
-                       int64_t n, gn_error *err) {
+gn_status gn_plot_line(gn_plot *p, const char *label, const double *x, const double *y, int64_t n,
+                       gn_error *err) {
     return add_series(p, GN_SERIES_LINE, label, x, y, n, err);
 }
 
-gn_status gn_plot_path(gn_plot *p, const char *label, const double *x, const double *y,
-                       int64_t n, gn_error *err) {
+gn_status gn_plot_path(gn_plot *p, const char *label, const double *x, const double *y, int64_t n,
+                       gn_error *err) {
     return add_series(p, GN_SERIES_PATH, label, x, y, n, err);
 }
 
@@ -117,7 +119,9 @@ gn_status gn_plot_set_color(gn_plot *p, uint32_t rgb, gn_error *err) {
     return GN_OK;
 }
 
-int gn_plot_n_series(const gn_plot *p) { return p ? p->n : 0; }
+int gn_plot_n_series(const gn_plot *p) {
+    return p ? p->n : 0;
+}
 
 gn_status gn_plot_set_log_y(gn_plot *p, int on, gn_error *err) {
     if (!p) return gn_error_set(err, GN_ERR_INVALID, "plot: plot is NULL");
@@ -213,8 +217,7 @@ gn_status gn_plot_set_size(gn_plot *p, int width, int height, gn_error *err) {
     if (!p) return gn_error_set(err, GN_ERR_INVALID, "plot: plot is NULL");
     if (width < 200 || height < 160 || width > 10000 || height > 10000)
         return gn_error_set(err, GN_ERR_INVALID,
-                            "plot: size %d x %d is outside 200..10000 x 160..10000", width,
-                            height);
+                            "plot: size %d x %d is outside 200..10000 x 160..10000", width, height);
     p->width = width;
     p->height = height;
     return GN_OK;

@@ -18,9 +18,12 @@ static int log_levels(double lo, double hi, int target, double *out) {
     double span = log10(hi) - log10(lo);
     const double *m = m1;
     int nm = 1, every = 1;
-    if (span * 3 <= target * 1.5) m = m125, nm = 3;
-    else if (span * 2 <= target * 1.5) m = m13, nm = 2;
-    else every = (int)ceil(span / target);
+    if (span * 3 <= target * 1.5)
+        m = m125, nm = 3;
+    else if (span * 2 <= target * 1.5)
+        m = m13, nm = 2;
+    else
+        every = (int)ceil(span / target);
     int n = 0;
     for (int d = (int)floor(log10(lo)); d <= (int)ceil(log10(hi)); d++) {
         if (d % every) continue;
@@ -116,15 +119,15 @@ static void clip_polygon(gn_plot_buf *b, const cell *c, double level, const gn_p
 
 /* Region {f >= level} of the grid as one path: runs of full cells as
  * rectangles, mixed cells as clipped polygons. */
-static void band_region(gn_plot_buf *b, const gn_plot_grid *g, double level,
-                        const gn_plot_axis *ax, const gn_plot_axis *ay) {
+static void band_region(gn_plot_buf *b, const gn_plot_grid *g, double level, const gn_plot_axis *ax,
+                        const gn_plot_axis *ay) {
     for (int j = 0; j + 1 < g->h; j++) {
         int run = -1;
         cell c, first = {{0}, {0}, {0}};
         for (int i = 0; i + 1 < g->w; i++) {
             int ok = load_cell(g, i, j, &c);
-            int full = ok && c.v[0] >= level && c.v[1] >= level && c.v[2] >= level &&
-                       c.v[3] >= level;
+            int full =
+                ok && c.v[0] >= level && c.v[1] >= level && c.v[2] >= level && c.v[3] >= level;
             if (full && run < 0) {
                 run = i;
                 first = c;
@@ -135,8 +138,8 @@ static void band_region(gn_plot_buf *b, const gn_plot_grid *g, double level,
                                    gn_plot_axis_px(ay, c.y[3]), gn_plot_axis_px(ax, first.x[0]));
                 run = -1;
             }
-            if (ok && !full && (c.v[0] >= level || c.v[1] >= level || c.v[2] >= level ||
-                                c.v[3] >= level))
+            if (ok && !full &&
+                (c.v[0] >= level || c.v[1] >= level || c.v[2] >= level || c.v[3] >= level))
                 clip_polygon(b, &c, level, ax, ay);
         }
         if (run >= 0) {
@@ -157,7 +160,8 @@ static void isolines(gn_plot_buf *b, const gn_plot_grid *g, double level, const 
         for (int i = 0; i + 1 < g->w; i++) {
             if (!load_cell(g, i, j, &c)) continue;
             int in[4], crossed[4], n = 0;
-            for (int k = 0; k < 4; k++) in[k] = c.v[k] >= level;
+            for (int k = 0; k < 4; k++)
+                in[k] = c.v[k] >= level;
             for (int e = 0; e < 4; e++)
                 if (in[e] != in[(e + 1) % 4]) crossed[n++] = e;
             double x0, y0, x1, y1;
@@ -190,6 +194,7 @@ void gn_plot_contour_svg(gn_plot_buf *b, const gn_plot_grid *g, const gn_plot_ax
     if (n_levels == 0) return;
     gn_plot_buf_printf(b, "<path fill=\"none\" stroke=\"#1F2D3A\" stroke-opacity=\"0.3\" "
                           "stroke-width=\"0.7\" d=\"");
-    for (int k = 0; k < n_levels; k++) isolines(b, g, levels[k], ax, ay);
+    for (int k = 0; k < n_levels; k++)
+        isolines(b, g, levels[k], ax, ay);
     gn_plot_buf_printf(b, "\"/>\n");
 }

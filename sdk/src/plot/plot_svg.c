@@ -6,7 +6,7 @@
 #include "plot_impl.h"
 
 #define FONT "Inter, 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', sans-serif"
-#define MAX_DOTS 400  /* dots per path; more points are sampled evenly */
+#define MAX_DOTS 150  /* dots per path; more points are sampled evenly */
 #define MAX_ARROWS 14 /* direction arrows per path */
 
 typedef struct layout {
@@ -20,7 +20,9 @@ typedef struct layout {
     char id[16];
 } layout;
 
-static int finite_pt(double x, double y) { return isfinite(x) && isfinite(y); }
+static int finite_pt(double x, double y) {
+    return isfinite(x) && isfinite(y);
+}
 
 /* Data extent of the series; y only where x lies in [xlo, xhi]. */
 static int extent(const gn_plot *p, int axis, double xlo, double xhi, double *lo, double *hi) {
@@ -91,9 +93,12 @@ static void tick_text(const layout *L, int yaxis, int log, int k, char *buf, siz
     const double *t = yaxis ? L->yt : L->xt;
     int nt = yaxis ? L->nyt : L->nxt;
     double step = nt > 1 ? fabs(t[1] - t[0]) : fabs(t[0]);
-    if (log && gn_plot_pow10(t[k]) != INT32_MIN) snprintf(buf, n, "10%d", gn_plot_pow10(t[k]));
-    else if (log) snprintf(buf, n, "%g", t[k]);
-    else gn_plot_tick_label(t[k], step, buf, n);
+    if (log && gn_plot_pow10(t[k]) != INT32_MIN)
+        snprintf(buf, n, "10%d", gn_plot_pow10(t[k]));
+    else if (log)
+        snprintf(buf, n, "%g", t[k]);
+    else
+        gn_plot_tick_label(t[k], step, buf, n);
 }
 
 static int legend_rows(const gn_plot *p, double width) {
@@ -112,7 +117,7 @@ static void compute_layout(const gn_plot *p, layout *L) {
     memset(L, 0, sizeof *L);
     double xr[2], yr[2];
     ranges(p, xr, yr);
-    L->nyt = gn_plot_ticks(yr[0], yr[1], 6, p->log_y, L->yt);
+    L->nyt = gn_plot_ticks(yr[0], yr[1], p->log_y ? 8 : 6, p->log_y, L->yt);
     double ywide = 0;
     for (int k = 0; k < L->nyt; k++) {
         char buf[48];
@@ -252,10 +257,10 @@ static double seg_px(const gn_plot_series *s, const layout *L, int64_t i) {
     double x1 = gn_plot_axis_px(&L->ax, s->x[i + 1]), y1 = gn_plot_axis_px(&L->ay, s->y[i + 1]);
     double d = hypot(x1 - x0, y1 - y0);
     return isfinite(d) && finite_pt(s->x[i], s->y[i]) && finite_pt(s->x[i + 1], s->y[i + 1]) ? d
-                                                                                               : 0;
+                                                                                             : 0;
 }
 
-/* Dots, direction arrows on long enough steps, start and end markers. */
+/* Dots and direction arrows along a path. */
 static void path_marks(gn_plot_buf *b, const gn_plot_series *s, const layout *L) {
     int64_t every = s->n > MAX_DOTS ? (s->n + MAX_DOTS - 1) / MAX_DOTS : 1;
     gn_plot_buf_printf(b, "<g fill=\"#%06X\" stroke=\"#FFFFFF\" stroke-width=\"0.6\">\n",
@@ -269,7 +274,8 @@ static void path_marks(gn_plot_buf *b, const gn_plot_series *s, const layout *L)
     /* Arrows every `spacing` pixels of path length, pointing from a point
      * at least 6 px back, so short steps still show their direction. */
     double total = 0, acc, spacing;
-    for (int64_t i = 0; i + 1 < s->n; i++) total += seg_px(s, L, i);
+    for (int64_t i = 0; i + 1 < s->n; i++)
+        total += seg_px(s, L, i);
     spacing = fmax(50, total / MAX_ARROWS);
     acc = spacing / 2;
     for (int64_t i = 0; i + 1 < s->n; i++) {
@@ -292,10 +298,15 @@ static void path_marks(gn_plot_buf *b, const gn_plot_series *s, const layout *L)
         arrow(b, x0, y0, x1, y1, s->rgb);
         acc = 0;
     }
+}
+
+/* Hollow start and filled end marker of a path, drawn after every path so
+ * that no path hides where another one ends. */
+static void end_markers(gn_plot_buf *b, const gn_plot_series *s, const layout *L) {
     int64_t first = -1, last = -1;
     for (int64_t i = 0; i < s->n; i++)
-        if (finite_pt(s->x[i], s->y[i]) && finite_pt(gn_plot_axis_px(&L->ax, s->x[i]),
-                                                     gn_plot_axis_px(&L->ay, s->y[i]))) {
+        if (finite_pt(s->x[i], s->y[i]) &&
+            finite_pt(gn_plot_axis_px(&L->ax, s->x[i]), gn_plot_axis_px(&L->ay, s->y[i]))) {
             if (first < 0) first = i;
             last = i;
         }
@@ -336,6 +347,8 @@ static void series(gn_plot_buf *b, const gn_plot *p, const layout *L) {
             if (s->kind == GN_SERIES_PATH) path_marks(b, s, L);
             gn_plot_buf_printf(b, "</g>\n");
         }
+    for (int k = 0; k < p->n; k++)
+        if (p->s[k].kind == GN_SERIES_PATH) end_markers(b, &p->s[k], L);
 }
 
 static void legend(gn_plot_buf *b, const gn_plot *p, const layout *L) {
