@@ -304,6 +304,9 @@ gn_status gn_dataset_load(const char *manifest_name_or_path, const char *split, 
         case GN_FORMAT_CSV:
             st = gn_csv_load(ds, m, split, err);
             break;
+        case GN_FORMAT_FUNCTION:
+            st = gn_function_load(ds, m, s, err);
+            break;
         }
     }
     gn_manifest_free(m);

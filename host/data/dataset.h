@@ -4,12 +4,13 @@
  * Two kinds of samples:
  *   - images (idx, cifar10, imagefolder): uint8 `pixels`, int32 `labels` in
  *     [0, n_classes), class_names; values and targets are NULL.
- *   - tables (csv): float `values` (the features) and float `targets`
- *     (target_dim per sample, for regression); pixels, labels and
- *     class_names are NULL and n_classes is 0.
+ *   - tables (csv, function): float `values` (the features) and float
+ *     `targets` (target_dim per sample, for regression); pixels, labels
+ *     and class_names are NULL and n_classes is 0.
  *
  * Sample order: idx, cifar10 and csv keep the files' order (cifar10 files
- * one after another, as listed). imagefolder samples are sorted by class,
+ * one after another, as listed); function grids are row-major (x varies
+ * fastest), random points come in the order drawn. imagefolder samples are sorted by class,
  * then path, and then interleaved round-robin over the classes (the first
  * image of each class, then the second of each, ...) so that any tail of
  * the set, such as a validation split, holds every class. */
@@ -55,6 +56,8 @@ typedef struct gn_dataset {
  *        (channels, H, W) resized to `size` (data/resize.h); class = the
  *        first folder under the split's root.
  *   csv: data/csv.h; samples (n_features), targets (n_targets).
+ *   function: no files; samples (2) = points, targets (1) = the function
+ *        there (data/function.c).
  * Caller owns *out and frees it with gn_dataset_free. */
 gn_status gn_dataset_load(const char *manifest_name_or_path, const char *split, gn_dataset **out,
                           gn_error *err);

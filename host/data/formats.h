@@ -26,6 +26,18 @@ gn_status gn_imagefolder_load(gn_dataset *ds, const gn_manifest *m, const gn_man
 /* split may be "test" without a [split.test] when the manifest has
  * test_fraction: then it is the tail of train's rows. */
 gn_status gn_csv_load(gn_dataset *ds, const gn_manifest *m, const char *split, gn_error *err);
+/* format = function: samples (2) = the point, targets (1) = the function
+ * there (plus the manifest's noise in split "train"). data/function.c. */
+gn_status gn_function_load(gn_dataset *ds, const gn_manifest *m, const gn_manifest_split *s,
+                           gn_error *err);
+
+/* The functions of format = function, by index: gn_function_find gives the
+ * index of name (or -1) and, when range is not NULL, its default range
+ * x0 x1 y0 y1; gn_function_value evaluates one (NaN for a bad index). */
+#define GN_FUNCTION_NAMES "franke, peaks, saddle or sinc"
+int gn_function_find(const char *name, double range[4]);
+const char *gn_function_name(int f);
+double gn_function_value(int f, double x, double y);
 
 /* ---- shared (dataset.c) ------------------------------------------------- */
 

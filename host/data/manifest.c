@@ -4,12 +4,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "data/formats.h"
 #include "data/read.h"
 
 #ifndef GN_SOURCE_DATASET_DIR
@@ -190,6 +192,12 @@ enum {
     K_TEST_FRACTION = 1 << 14,
     K_CLASSES = 1 << 15,
     K_CLASS_NAMES = 1 << 16,
+    K_FUNCTION = 1 << 17,
+    K_RANGE = 1 << 18,
+    K_NOISE = 1 << 19,
+    K_SEED = 1 << 20,
+    K_SAMPLES = 1 << 21,
+    K_GRID = 1 << 22,
 };
 
 static const struct {
@@ -211,7 +219,13 @@ static const struct {
                  {K_TARGETS, "targets"},
                  {K_TEST_FRACTION, "test_fraction"},
                  {K_CLASSES, "classes"},
-                 {K_CLASS_NAMES, "class_names"}};
+                 {K_CLASS_NAMES, "class_names"},
+                 {K_FUNCTION, "function"},
+                 {K_RANGE, "range"},
+                 {K_NOISE, "noise"},
+                 {K_SEED, "seed"},
+                 {K_SAMPLES, "samples"},
+                 {K_GRID, "grid"}};
 
 static const struct {
     const char *name;
@@ -225,6 +239,7 @@ static const struct {
      K_CLASSES | K_CLASS_NAMES | K_ARCHIVE | K_ARCHIVE_SHA | K_SIZE | K_CHANNELS,
      K_ARCHIVE | K_ARCHIVE_SHA | K_ROOT},
     {"csv", GN_FORMAT_CSV, K_FEATURES | K_TARGETS | K_TEST_FRACTION, K_FILE | K_SHA},
+    {"function", GN_FORMAT_FUNCTION, K_FUNCTION | K_RANGE | K_NOISE | K_SEED, K_SAMPLES | K_GRID},
 };
 
 typedef struct parse_state {
@@ -330,6 +345,58 @@ static int parse_int(const char *s, long lo, long hi, long *v) {
     return !errno && e != s && !*e && *v >= lo && *v <= hi;
 }
 
+/* A finite number; *end (when not NULL) receives what follows it, else
+ * nothing may follow. */
+static int parse_double(const char *s, double *v, const char **end) {
+    char *e;
+    errno = 0;
+    *v = strtod(s, &e);
+    if (errno || e == s || !isfinite(*v)) return 0;
+    if (end) *end = e;
+    return end || !*e;
+}
+
+/* format = function's [dataset] keys: function, range, noise, seed. */
+static int function_key(parse_state *ps, const char *key, const char *value) {
+    gn_manifest *m = ps->m;
+    unsigned bit = !strcmp(key, "function") ? K_FUNCTION
+                   : !strcmp(key, "range")  ? K_RANGE
+                   : !strcmp(key, "noise")  ? K_NOISE
+                                            : K_SEED;
+    if (ps->dataset_keys & bit) return fail(ps, "key '%s' given twice", key);
+    ps->dataset_keys |= bit;
+    if (bit == K_FUNCTION) {
+        if ((m->function = gn_function_find(value, NULL)) < 0)
+            return fail(ps, "function = '%s' is not known (%s)", value, GN_FUNCTION_NAMES);
+        return 1;
+    }
+    if (bit == K_RANGE) {
+        const char *p = value;
+        int ok = 1;
+        for (int i = 0; i < 4 && ok; i++)
+            ok = parse_double(p, &m->range[i], &p);
+        while (ok && isspace((unsigned char)*p))
+            p++;
+        if (!ok || *p || !(m->range[0] < m->range[1]) || !(m->range[2] < m->range[3]))
+            return fail(ps,
+                        "range = '%s' must be four finite numbers x0 x1 y0 y1 with x0 < x1 and "
+                        "y0 < y1",
+                        value);
+        return 1;
+    }
+    if (bit == K_NOISE) {
+        if (!parse_double(value, &m->noise, NULL) || m->noise < 0)
+            return fail(ps, "noise = '%s' must be a number >= 0 (the noise's standard deviation)",
+                        value);
+        return 1;
+    }
+    long v;
+    if (!parse_int(value, 0, 2147483647, &v))
+        return fail(ps, "seed = '%s' is not an integer in 0..2147483647", value);
+    m->seed = (uint64_t)v;
+    return 1;
+}
+
 static int dataset_key(parse_state *ps, const char *key, const char *value, int continued) {
     gn_manifest *m = ps->m;
     if (strcmp(key, "class_names") == 0) {
@@ -363,8 +430,8 @@ static int dataset_key(parse_state *ps, const char *key, const char *value, int 
                 return set_string(ps, &m->format, key, value);
             }
         return fail(ps,
-                    "format = '%s' is not supported (only 'idx', 'cifar10', 'imagefolder' or "
-                    "'csv')",
+                    "format = '%s' is not supported (only 'idx', 'cifar10', 'imagefolder', "
+                    "'csv' or 'function')",
                     value);
     }
     if (strcmp(key, "subdir") == 0) {
@@ -421,6 +488,9 @@ static int dataset_key(parse_state *ps, const char *key, const char *value, int 
         m->test_fraction = f;
         return 1;
     }
+    if (strcmp(key, "function") == 0 || strcmp(key, "range") == 0 || strcmp(key, "noise") == 0 ||
+        strcmp(key, "seed") == 0)
+        return function_key(ps, key, value);
     return fail(ps, "unknown key '%s' in [dataset]", key);
 }
 
@@ -516,6 +586,25 @@ static int split_key(parse_state *ps, gn_manifest_split *s, const char *key, con
             return fail(ps, "key '%s' given twice", key);
         }
         s->root = root;
+        return 1;
+    }
+    long v;
+    if (strcmp(key, "samples") == 0) {
+        if (*seen & K_SAMPLES) return fail(ps, "key '%s' given twice", key);
+        *seen |= K_SAMPLES;
+        if (!parse_int(value, 1, GN_MANIFEST_MAX_SAMPLES, &v))
+            return fail(ps, "samples = '%s' is not an integer in 1..%d", value,
+                        GN_MANIFEST_MAX_SAMPLES);
+        s->samples = v;
+        return 1;
+    }
+    if (strcmp(key, "grid") == 0) {
+        if (*seen & K_GRID) return fail(ps, "key '%s' given twice", key);
+        *seen |= K_GRID;
+        if (!parse_int(value, 2, GN_MANIFEST_MAX_GRID, &v))
+            return fail(ps, "grid = '%s' is not an integer in 2..%d (points per side)", value,
+                        GN_MANIFEST_MAX_GRID);
+        s->grid = (int)v;
         return 1;
     }
     return fail(ps, "unknown key '%s' in [split.%s]", key, s->name);
@@ -752,7 +841,9 @@ static gn_status validate(gn_manifest *m, parse_state *ps, gn_error *err) {
                           : need_classes && !(ps->dataset_keys & K_CLASSES)            ? "classes"
                           : m->fmt == GN_FORMAT_IMAGEFOLDER && !m->height              ? "size"
                           : m->fmt == GN_FORMAT_CSV && !(ps->dataset_keys & K_TARGETS) ? "targets"
-                                                                                       : NULL;
+                          : m->fmt == GN_FORMAT_FUNCTION && !(ps->dataset_keys & K_FUNCTION)
+                              ? "function"
+                              : NULL;
     if (missing)
         return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': missing key '%s' in [dataset]",
                             m->path, missing);
@@ -763,6 +854,11 @@ static gn_status validate(gn_manifest *m, parse_state *ps, gn_error *err) {
     if (ps->class_names && (st = split_class_names(m, ps, err)) != GN_OK) return st;
     if (m->fmt == GN_FORMAT_IMAGEFOLDER && !m->channels) m->channels = 3;
     if (m->fmt == GN_FORMAT_CSV && (st = column_lists(m, ps, err)) != GN_OK) return st;
+    if (m->fmt == GN_FORMAT_FUNCTION) {
+        if (!(ps->dataset_keys & K_RANGE))
+            gn_function_find(gn_function_name(m->function), m->range);
+        if (!(ps->dataset_keys & K_SEED)) m->seed = 1;
+    }
     if (m->n_splits == 0)
         return gn_error_set(err, GN_ERR_CONFIG, "manifest '%s': no [split.NAME] section", m->path);
     for (int i = 0; i < m->n_splits; i++) {
@@ -791,6 +887,14 @@ static gn_status validate(gn_manifest *m, parse_state *ps, gn_error *err) {
             break;
         case GN_FORMAT_CSV:
             key = !s->files ? "file" : NULL;
+            break;
+        case GN_FORMAT_FUNCTION:
+            key = !s->samples && !s->grid ? "samples' (or 'grid'" : NULL;
+            if (s->samples && s->grid)
+                return gn_error_set(err, GN_ERR_CONFIG,
+                                    "manifest '%s': [split.%s] gives both samples (random points) "
+                                    "and grid (a regular grid): keep one",
+                                    m->path, s->name);
             break;
         }
         if (key)

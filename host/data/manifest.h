@@ -4,8 +4,8 @@
  *
  *   [dataset]
  *   name = fashion-mnist
- *   format = idx                              ; idx | cifar10 | imagefolder | csv
- *   classes = 10                              ; idx, cifar10: required; csv: not allowed
+ *   format = idx                              ; idx | cifar10 | imagefolder | csv | function
+ *   classes = 10                              ; idx, cifar10: required; csv, function: no
  *   class_names = T-shirt/top, Trouser, ...   ; optional; indented lines continue it
  *   subdir = fashion-mnist                    ; optional: DIR/subdir/ is searched first
  *   description = ...                         ; optional, ignored (also url, license)
@@ -39,6 +39,20 @@
  *   [split.NAME] file = train.csv             ; or ARCHIVE:MEMBER; .gz etc. decompressed
  *   [split.NAME] sha256 = <hex>               ; optional
  *
+ * format = function (synthetic regression data: samples (2) = a point,
+ * targets (1) = a well-known function of two inputs there; no files):
+ *   [dataset] function = franke               ; franke (on [0,1]^2) | peaks (MATLAB's, [-3,3]^2)
+ *                                             ;   | saddle (x^2 - y^2, [-1,1]^2)
+ *                                             ;   | sinc (sin(r)/r, [-10,10]^2)
+ *   [dataset] range = 0 1 0 1                 ; optional: x0 x1 y0 y1 (default per function)
+ *   [dataset] noise = 0.1                     ; optional: std of Gaussian noise added to the
+ *                                             ;   targets of split "train" only; default 0
+ *   [dataset] seed = 1                        ; optional: the data's own seed, 0..2^31-1
+ *   [split.NAME] samples = 2000               ; uniform random points, 1..10^7
+ *   [split.NAME] grid = 50                    ; or a regular G x G grid, 2..3000, x
+ *                                             ;   varying fastest (sample j*G + i is
+ *                                             ;   (x_i, y_j)), corners included
+ *
  * A missing optional sha256 means the file is not verified (the loader says
  * so in gn_dataset.notes). Files are found on the data search path
  * (data/search.h). Unknown sections and keys, keys of another format,
@@ -49,6 +63,7 @@
 #define GN_HOST_DATA_MANIFEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <ganglion/error.h>
 
 #include "data/sha256.h"
@@ -58,15 +73,18 @@
 #define GN_MANIFEST_MAX_LINE 190 /* Debian's inih splits lines over 200 bytes */
 #define GN_MANIFEST_MAX_CLASSES 65536
 #define GN_MANIFEST_MAX_SPLITS 16
-#define GN_MANIFEST_MAX_FILES 64     /* cifar10 files per split */
-#define GN_MANIFEST_MAX_COLUMNS 1024 /* csv features, and targets */
-#define GN_MANIFEST_MAX_SIZE 1024    /* imagefolder height and width */
+#define GN_MANIFEST_MAX_FILES 64         /* cifar10 files per split */
+#define GN_MANIFEST_MAX_COLUMNS 1024     /* csv features, and targets */
+#define GN_MANIFEST_MAX_SIZE 1024        /* imagefolder height and width */
+#define GN_MANIFEST_MAX_SAMPLES 10000000 /* function: samples per split */
+#define GN_MANIFEST_MAX_GRID 3000        /* function: grid side */
 
 typedef enum gn_data_format {
     GN_FORMAT_IDX = 0,
     GN_FORMAT_CIFAR10,
     GN_FORMAT_IMAGEFOLDER,
-    GN_FORMAT_CSV
+    GN_FORMAT_CSV,
+    GN_FORMAT_FUNCTION
 } gn_data_format;
 
 typedef struct gn_manifest_file {
@@ -83,13 +101,16 @@ typedef struct gn_manifest_split {
     gn_manifest_file *files;
     gn_manifest_file archive; /* imagefolder: this split's archive; .file NULL: [dataset]'s */
     char *root;               /* imagefolder: folder inside the archive; "" for the top */
+    int64_t samples;          /* function: random points, or 0 for a grid */
+    int grid;                 /* function: grid side G (G * G points), or 0 */
 } gn_manifest_split;
 
 typedef struct gn_manifest {
     char *path;         /* the .ini file read */
     char *name;         /* [dataset] name */
-    char *format;       /* "idx", "cifar10", "imagefolder" or "csv" */
-    int classes;        /* 1..GN_MANIFEST_MAX_CLASSES; 0 for csv (and imagefolder when absent) */
+    char *format;       /* "idx", "cifar10", "imagefolder", "csv" or "function" */
+    int classes;        /* 1..GN_MANIFEST_MAX_CLASSES; 0 for csv, function (and imagefolder
+                           when absent) */
     char **class_names; /* classes names, or NULL when class_names is absent */
     char *subdir;       /* "" when absent */
     int n_splits;
@@ -104,6 +125,10 @@ typedef struct gn_manifest {
     int n_targets;            /* csv: >= 1 */
     char **targets;           /* csv: n_targets column names */
     double test_fraction;     /* csv: in (0, 1), or 0 when absent */
+    int function;             /* function: index for gn_function_value (data/formats.h) */
+    double range[4];          /* function: x0 x1 y0 y1, x0 < x1 and y0 < y1 */
+    double noise;             /* function: noise std on split train's targets (>= 0) */
+    uint64_t seed;            /* function: seed of the points and the noise */
 } gn_manifest;
 
 /* Finds a manifest: name_or_path is either a path to a .ini file (it ends in

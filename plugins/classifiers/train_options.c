@@ -44,6 +44,7 @@ const gn_param_schema gn_supervised_schema[] = {
     GN_PARAM_STRING("init_from", "", "start from the weights in this safetensors file"),
     GN_PARAM_STRING("gradient_flow", "", "epochs after which to record per-layer |dL/dW|"),
     GN_PARAM_INT("gradient_flow_batch", "0", 0, 1e9, "which mini-batch (fixed order) to use"),
+    GN_PARAM_INT("samples", "0", 0, 1e9, "training samples used per epoch (0 = all)"),
     GN_PARAM_INT("quick_epochs", "1", 1, 1e6, "epochs under --quick"),
     GN_PARAM_INT("quick_samples", "0", 0, 1e9, "training samples under --quick (0 = all)"),
     GN_PARAM_END,
@@ -64,7 +65,7 @@ gn_status gn_train_opts_read(const gn_section *p, int quick, gn_train_opts *o, g
     o->epochs = (int)gn_section_int(p, quick ? "quick_epochs" : "epochs");
     o->batch = gn_section_int(p, "batch_size");
     o->eval_batch = gn_section_int(p, "eval_batch_size");
-    o->limit = quick ? gn_section_int(p, "quick_samples") : 0;
+    o->limit = gn_section_int(p, quick ? "quick_samples" : "samples");
     o->shuffle = gn_section_bool(p, "shuffle");
     o->l1 = gn_section_float(p, "l1");
     o->l2 = gn_section_float(p, "l2");

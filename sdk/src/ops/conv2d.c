@@ -86,7 +86,6 @@ static gn_status conv_infer(gn_node *n, gn_error *err) {
     return gn_node_set_shape(n, 4, dims, err);
 }
 
-
 #define AUX(var, slot, count)                                                                      \
     float *var = gn_node_aux(n, (slot), (count), err);                                             \
     if (!var) return err ? err->status : GN_ERR_NOMEM
@@ -100,17 +99,18 @@ static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, 
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
     float *y = gn_tensor_data(gn_node_value(n));
-    AUX(u, DCOLS, 32 * o * c); /* U, then dU in backward */
+    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g)); /* U, dU, scratch */
+    float *scratch = u + 32 * o * c;
     AUX(v, COLS, 16 * c * nb * tn);
     AUX(z, TMP, 16 * o * nb * tn);
     gn_wino_filter(w, o, c, u);
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
-        gn_wino_input(g, x + n0 * in_sz, cnt, v);
+        gn_wino_input(g, x + n0 * in_sz, cnt, v, scratch);
         for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
             gn_gemm(0, 0, o, t, c, 1.0f, u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t,
                     t);
-        gn_wino_output(g, o, z, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
+        gn_wino_output(g, o, z, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p, scratch);
     }
     return GN_OK;
 }
@@ -124,8 +124,9 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
     const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
-    AUX(u, DCOLS, 32 * o * c);
+    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g));
     AUX(v, COLS, 16 * c * nb * tn); /* V, then dV */
+    float *scratch = u + 32 * o * c;
     AUX(m, TMP, 16 * o * nb * tn);
     float *du = u + 16 * o * c;
     gn_wino_filter(w, o, c, u);
@@ -133,9 +134,9 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
         gn_wino_output_grad(g, o, dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, m,
-                            dbt ? gn_tensor_data(dbt) : NULL);
+                            dbt ? gn_tensor_data(dbt) : NULL, scratch);
         if (dwt) { /* dU_e (O, C) += M_e (O, T) V_e^T */
-            gn_wino_input(g, x + n0 * in_sz, cnt, v);
+            gn_wino_input(g, x + n0 * in_sz, cnt, v, scratch);
             for (int e = 0; e < 16; e++)
                 gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f,
                         du + e * o * c, c);
@@ -144,7 +145,7 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
             for (int e = 0; e < 16; e++)
                 gn_gemm(1, 0, c, t, o, 1.0f, u + e * o * c, c, m + e * o * t, t, 0.0f,
                         v + e * c * t, t);
-            gn_wino_input_grad(g, v, cnt, gn_tensor_data(dxt) + n0 * in_sz);
+            gn_wino_input_grad(g, v, cnt, gn_tensor_data(dxt) + n0 * in_sz, scratch);
         }
     }
     if (dwt) gn_wino_filter_grad(du, o, c, gn_tensor_data(dwt));

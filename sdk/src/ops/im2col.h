@@ -53,8 +53,8 @@ void gn_conv_epilogue(const float *src, int64_t nb, int64_t m, int64_t p, const 
 /* Backward prologue, one pass: dst (m, nb * p) = dy (nb, m, p), masked by
  * y > 0 when y != NULL (a fused relu); db[m] += the sums of dst's rows
  * when db != NULL. */
-void gn_conv_prologue(const float *dy, const float *y, int64_t nb, int64_t m, int64_t p,
-                      float *dst, float *db);
+void gn_conv_prologue(const float *dy, const float *y, int64_t nb, int64_t m, int64_t p, float *dst,
+                      float *db);
 
 /* Sum of n floats with independent partial sums: a plain loop would be a
  * serial chain of adds (float addition is not reassociated without
@@ -91,15 +91,18 @@ int64_t gn_wino_tiles(const gn_conv_geom *g);
 void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u);
 /* dw (o, c, 3, 3) += G^T du G. */
 void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw);
+/* Floats of scratch the four transforms below need (one padded plane). */
+size_t gn_wino_scratch(const gn_conv_geom *g);
 /* v = B^T d B for every tile of nb images at x. */
-void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v);
+void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, float *scratch);
 /* dx += B dv B^T, scattered back to the overlapping tiles. */
-void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t nb, float *dx);
+void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t nb, float *dx,
+                        float *scratch);
 /* y (nb, o, oh, ow) = act(A^T z A + bias); relu as gn_conv_epilogue. */
-void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t nb,
-                    const float *bias, int relu, float *y);
+void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t nb, const float *bias,
+                    int relu, float *y, float *scratch);
 /* m = A dY A^T (dY masked by y > 0 when y != NULL); db[o] += sum of dY. */
 void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
-                         int64_t nb, float *m, float *db);
+                         int64_t nb, float *m, float *db, float *scratch);
 
 #endif
