@@ -889,7 +889,11 @@ static gn_status validate(gn_manifest *m, parse_state *ps, gn_error *err) {
             key = !s->files ? "file" : NULL;
             break;
         case GN_FORMAT_FUNCTION:
-            key = !s->samples && !s->grid ? "samples' (or 'grid'" : NULL;
+            if (!s->samples && !s->grid)
+                return gn_error_set(
+                    err, GN_ERR_CONFIG,
+                    "manifest '%s': missing key 'samples' (or 'grid') in [split.%s]", m->path,
+                    s->name);
             if (s->samples && s->grid)
                 return gn_error_set(err, GN_ERR_CONFIG,
                                     "manifest '%s': [split.%s] gives both samples (random points) "

@@ -57,4 +57,9 @@ gn_status gn_trainer_init_from(trainer *t, gn_error *err);
 /* trainer_lbfgs.c: full-batch L-BFGS instead of mini-batch epochs. */
 gn_status gn_train_lbfgs(trainer *t, gn_data *train, gn_data *val, gn_error *err);
 
+/* surfaces.c: contour maps of the test data, the prediction and the error
+ * for a regression of 2 inputs to 1 target (nothing for other data). pred
+ * holds the test split's predictions, in its order. */
+gn_status gn_regression_surfaces(trainer *t, gn_data *test, const float *pred, gn_error *err);
+
 #endif

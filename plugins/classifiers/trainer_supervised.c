@@ -291,6 +291,7 @@ static gn_status final_test(trainer *t, gn_data *test, gn_error *err) {
         h->result(t->ctx->run, "test", "mse", tloss);
         h->result(t->ctx->run, "test", "mae", tscore);
         printf("test - loss: %.4f - mae: %.4f\n", tloss, tscore);
+        st = gn_regression_surfaces(t, test, scores, err);
     } else if (!st) {
         gn_eval_input in = {sizeof in, "test", ti.n, t->classes, scores, labels, tloss};
         /* Loss and accuracy are always reported; evaluators add to them. */

@@ -239,6 +239,7 @@ static const conv_cfg fwd_cases[] = {
     {2, 16, 6, 6, 20, 3, 3, 1, 1, 0, 0, 1, 1}, /* same */
     {1, 17, 5, 5, 16, 3, 3, 1, 1, 1, 1, 0, 0}, /* padding 1, no bias */
     {1, 16, 3, 4, 16, 3, 3, 1, 1, 0, 0, 0, 1}, /* a single output row */
+    {1, 16, 4, 5, 16, 3, 3, 1, 1, 2, 2, 0, 1}, /* padding 2: border tiles */
 };
 
 Test(conv_ops, conv2d_forward_matches_direct) {
@@ -326,8 +327,11 @@ static void check_chunked(const conv_cfg *k) {
 }
 
 Test(conv_ops, conv2d_chunked_batch_matches_direct) {
+    /* im2col: cols kept from forward for backward (small) or recomputed. */
+    const conv_cfg im2col_kept = {100, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 0, 1};
     const conv_cfg im2col = {120, 8, 32, 32, 2, 3, 3, 1, 1, 1, 1, 0, 1};
     const conv_cfg winograd = {20, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 0, 1};
+    check_chunked(&im2col_kept);
     check_chunked(&im2col);
     check_chunked(&winograd);
 }

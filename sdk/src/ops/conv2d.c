@@ -8,7 +8,10 @@
  * W cols (O, nb oh ow), scattered into y with bias and relu in one pass.
  * Backward: one pass gathers dY (masked by the relu) and sums db, then
  * dW += dY cols^T and dcols = W^T dY (one GEMM each per chunk) and col2im.
- * When the whole batch fits one chunk, forward's cols are kept. */
+ * Forward's cols are kept for backward when small enough (GN_CONV_KEEP).
+ * 3x3 stride-1 convolutions with >= 16 channels in and out take the
+ * Winograd F(2x2, 3x3) path instead (winograd.c): same maths, 2.25x fewer
+ * multiplications. */
 #include <string.h>
 #include <ganglion/gemm.h>
 #include "ops/im2col.h"
@@ -90,8 +93,16 @@ static gn_status conv_infer(gn_node *n, gn_error *err) {
     float *var = gn_node_aux(n, (slot), (count), err);                                             \
     if (!var) return err ? err->status : GN_ERR_NOMEM
 
+/* im2col: forward's cols are kept for backward's weight gradient when the
+ * whole batch's fit in this many floats (16 MiB); larger ones are
+ * recomputed chunk by chunk. */
+#define GN_CONV_KEEP ((int64_t)1 << 22)
+
 /* ---- Winograd path (3x3, stride 1, enough channels) ---------------------- */
 
+/* Slots: COLS = V, then dV; TMP = Z, then M (a chunk each); DCOLS = U, dU.
+ * (Keeping V for backward measured no faster: computed chunk by chunk, it
+ * is still in cache for the GEMMs.) */
 static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
                               gn_error *err) {
     const int64_t c = g->c, tn = gn_wino_tiles(g), p = g->oh * g->ow, in_sz = c * g->h * g->w;
@@ -99,18 +110,17 @@ static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, 
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
     float *y = gn_tensor_data(gn_node_value(n));
-    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g)); /* U, dU, scratch */
-    float *scratch = u + 32 * o * c;
+    AUX(u, DCOLS, 32 * o * c);
     AUX(v, COLS, 16 * c * nb * tn);
     AUX(z, TMP, 16 * o * nb * tn);
     gn_wino_filter(w, o, c, u);
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
-        gn_wino_input(g, x + n0 * in_sz, cnt, v, scratch);
+        gn_wino_input(g, x + n0 * in_sz, cnt, v, t);
         for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
             gn_gemm(0, 0, o, t, c, 1.0f, u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t,
                     t);
-        gn_wino_output(g, o, z, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p, scratch);
+        gn_wino_output(g, o, z, t, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
     }
     return GN_OK;
 }
@@ -124,28 +134,27 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
     const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
-    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g));
-    AUX(v, COLS, 16 * c * nb * tn); /* V, then dV */
-    float *scratch = u + 32 * o * c;
-    AUX(m, TMP, 16 * o * nb * tn);
+    AUX(u, DCOLS, 32 * o * c);
     float *du = u + 16 * o * c;
+    AUX(v, COLS, 16 * c * nb * tn);
+    AUX(m, TMP, 16 * o * nb * tn);
     gn_wino_filter(w, o, c, u);
     if (dwt) memset(du, 0, (size_t)(16 * o * c) * sizeof(float));
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
-        gn_wino_output_grad(g, o, dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, m,
-                            dbt ? gn_tensor_data(dbt) : NULL, scratch);
+        gn_wino_output_grad(g, o, dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, m, t,
+                            dbt ? gn_tensor_data(dbt) : NULL);
         if (dwt) { /* dU_e (O, C) += M_e (O, T) V_e^T */
-            gn_wino_input(g, x + n0 * in_sz, cnt, v, scratch);
+            gn_wino_input(g, x + n0 * in_sz, cnt, v, t);
             for (int e = 0; e < 16; e++)
                 gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f,
                         du + e * o * c, c);
         }
-        if (dxt) { /* dV_e (C, T) = U_e^T M_e, then dx += B dV B^T */
+        if (dxt) { /* dV_e (C, T) = U_e^T M_e (into V's buffer), then dx += B dV B^T */
             for (int e = 0; e < 16; e++)
                 gn_gemm(1, 0, c, t, o, 1.0f, u + e * o * c, c, m + e * o * t, t, 0.0f,
                         v + e * c * t, t);
-            gn_wino_input_grad(g, v, cnt, gn_tensor_data(dxt) + n0 * in_sz, scratch);
+            gn_wino_input_grad(g, v, t, cnt, gn_tensor_data(dxt) + n0 * in_sz);
         }
     }
     if (dwt) gn_wino_filter_grad(du, o, c, gn_tensor_data(dwt));
@@ -154,30 +163,35 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
 
 /* ---- im2col path ------------------------------------------------------------ */
 
+/* Slots: COLS = cols (whole batch when kept, else a chunk), TMP = W cols or
+ * dY in (O, columns) layout (a chunk), DCOLS = W^T dY (a chunk). */
 static gn_status conv_forward(gn_node *n, gn_error *err) {
     gn_conv_geom g;
     int64_t batch, o;
     gn_status st = conv_geom(n, &g, &batch, &o, err);
     if (st) return st;
-    if (batch > 0 && gn_wino_use(&g, o)) return wino_forward(n, &g, batch, o, err);
-    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, (rows > o ? rows : o) * p);
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
-    const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
-    float *y = gn_tensor_data(gn_node_value(n));
     AUX(state, STATE, 1);
     state[0] = 0.0f;
     if (batch == 0) return GN_OK;
-    AUX(cols, COLS, rows * nb * p);
+    if (gn_wino_use(&g, o)) return wino_forward(n, &g, batch, o, err);
+    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
+    const int64_t nb = gn_conv_chunk(batch, (rows > o ? rows : o) * p);
+    const int keep = rows * batch * p <= GN_CONV_KEEP;
+    const int64_t ldc = (keep ? batch : nb) * p;
+    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
+    const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
+    float *y = gn_tensor_data(gn_node_value(n));
+    AUX(cols, COLS, rows * ldc);
     AUX(tmp, TMP, o * nb * p);
+    if (keep) gn_im2col(&g, x, batch, cols, ldc);
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
-        gn_im2col(&g, x + n0 * in_sz, cnt, cols);
-        gn_gemm(0, 0, o, ncol, rows, 1.0f, w, rows, cols, ncol, 0.0f, tmp, ncol);
+        const float *cc = keep ? cols + n0 * p : cols;
+        if (!keep) gn_im2col(&g, x + n0 * in_sz, cnt, cols, ldc);
+        gn_gemm(0, 0, o, ncol, rows, 1.0f, w, rows, cc, ldc, 0.0f, tmp, ncol);
         gn_conv_epilogue(tmp, cnt, o, p, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
     }
-    /* Backward may reuse cols when they hold the whole batch. */
-    state[0] = nb >= batch ? 1.0f : 0.0f;
+    state[0] = keep ? (float)batch : 0.0f;
     return GN_OK;
 }
 
@@ -196,25 +210,26 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     /* A fused relu masks dY with y > 0. */
     const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
     AUX(state, STATE, 1);
-    AUX(cols, COLS, rows * nb * p);
+    const int keep = state[0] == (float)batch && rows * batch * p <= GN_CONV_KEEP;
+    const int64_t ldc = (keep ? batch : nb) * p;
+    AUX(cols, COLS, rows * ldc);
     AUX(tmp, TMP, o * nb * p);
     float *dcols = NULL;
     if (dxt && !(dcols = gn_node_aux(n, DCOLS, rows * nb * p, err)))
         return err ? err->status : GN_ERR_NOMEM;
-    const int have_cols = state[0] != 0.0f && nb >= batch;
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
         /* dY in (O, ncol) layout; db[o] += its row sums. */
         gn_conv_prologue(dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, o, p, tmp,
                          dbt ? gn_tensor_data(dbt) : NULL);
         if (dwt) { /* dW (O, rows) += dY (O, ncol) cols^T */
-            if (!have_cols) gn_im2col(&g, x + n0 * in_sz, cnt, cols);
-            gn_gemm(0, 1, o, rows, ncol, 1.0f, tmp, ncol, cols, ncol, 1.0f, gn_tensor_data(dwt),
-                    rows);
+            const float *cc = keep ? cols + n0 * p : cols;
+            if (!keep) gn_im2col(&g, x + n0 * in_sz, cnt, cols, ldc);
+            gn_gemm(0, 1, o, rows, ncol, 1.0f, tmp, ncol, cc, ldc, 1.0f, gn_tensor_data(dwt), rows);
         }
         if (dxt) { /* dcols (rows, ncol) = W^T dY, then dx += col2im(dcols) */
             gn_gemm(1, 0, rows, ncol, o, 1.0f, w, rows, tmp, ncol, 0.0f, dcols, ncol);
-            gn_col2im(&g, dcols, cnt, gn_tensor_data(dxt) + n0 * in_sz);
+            gn_col2im(&g, dcols, cnt, ncol, gn_tensor_data(dxt) + n0 * in_sz);
         }
     }
     return GN_OK;

@@ -104,7 +104,7 @@ static gn_status convt_forward(gn_node *n, gn_error *err) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
         gn_batch_to_cm(x + n0 * ci * p, cnt, ci, p, xt);
         gn_gemm(1, 0, rows, ncol, ci, 1.0f, w, rows, xt, ncol, 0.0f, cols, ncol);
-        gn_col2im(&g, cols, cnt, y + n0 * out_sz);
+        gn_col2im(&g, cols, cnt, ncol, y + n0 * out_sz);
     }
     if (gn_node_n_inputs(n) > 2) {
         const float *b = gn_tensor_cdata(gn_in_value(n, 2));
@@ -145,7 +145,7 @@ static gn_status convt_backward(gn_node *n, gn_error *err) {
         return err ? err->status : GN_ERR_NOMEM;
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
-        gn_im2col(&g, dy + n0 * out_sz, cnt, cols);
+        gn_im2col(&g, dy + n0 * out_sz, cnt, cols, ncol);
         if (dxt) { /* dX (Ci, ncol) = W (Ci, rows) cols */
             gn_gemm(0, 0, ci, ncol, rows, 1.0f, w, rows, cols, ncol, 0.0f, dx_cm, ncol);
             gn_cm_to_batch(dx_cm, cnt, ci, p, NULL, 1, gn_tensor_data(dxt) + n0 * ci * p);

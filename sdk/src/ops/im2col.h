@@ -21,12 +21,13 @@ static inline int64_t gn_geom_rows(const gn_conv_geom *g) {
     return g->c * g->kh * g->kw;
 }
 
-/* cols ((c, ki, kj) x (n, oy, ox)), row-major with nb * oh * ow columns,
- * from nb contiguous images (c, h, w) at x. Overwrites cols. */
-void gn_im2col(const gn_conv_geom *g, const float *x, int64_t nb, float *cols);
+/* cols ((c, ki, kj) x (n, oy, ox)), row-major with leading dimension ld
+ * (>= nb * oh * ow: a chunk may be a slice of a whole-batch matrix), from
+ * nb contiguous images (c, h, w) at x. Overwrites those columns. */
+void gn_im2col(const gn_conv_geom *g, const float *x, int64_t nb, float *cols, int64_t ld);
 
 /* x += the adjoint of gn_im2col applied to cols (col2im, accumulating). */
-void gn_col2im(const gn_conv_geom *g, const float *cols, int64_t nb, float *x);
+void gn_col2im(const gn_conv_geom *g, const float *cols, int64_t nb, int64_t ld, float *x);
 
 /* Output size and top padding of one axis: explicit symmetric padding pad
  * (PyTorch: out = (in + 2 pad - k) / s + 1), or TensorFlow "same" (out =
@@ -83,7 +84,9 @@ int64_t gn_conv_chunk(int64_t n, int64_t per_sample);
  * (dU = sum M V^T, dV = U^T M with M = A dY A^T). Layouts: U (16, O, C),
  * V (16, C, T), M and Z (16, O, T), T = tiles of the chunk. */
 
-/* Whether conv2d with this geometry and o outputs takes the Winograd path. */
+/* Whether conv2d with this geometry and o outputs takes the Winograd path.
+ * The v, z, m buffers below have leading dimension ld (tiles per row of
+ * the whole buffer) and start at the chunk's first tile. */
 int gn_wino_use(const gn_conv_geom *g, int64_t o);
 /* Tiles per sample. */
 int64_t gn_wino_tiles(const gn_conv_geom *g);
@@ -91,18 +94,15 @@ int64_t gn_wino_tiles(const gn_conv_geom *g);
 void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u);
 /* dw (o, c, 3, 3) += G^T du G. */
 void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw);
-/* Floats of scratch the four transforms below need (one padded plane). */
-size_t gn_wino_scratch(const gn_conv_geom *g);
 /* v = B^T d B for every tile of nb images at x. */
-void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, float *scratch);
+void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld);
 /* dx += B dv B^T, scattered back to the overlapping tiles. */
-void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t nb, float *dx,
-                        float *scratch);
+void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t ld, int64_t nb, float *dx);
 /* y (nb, o, oh, ow) = act(A^T z A + bias); relu as gn_conv_epilogue. */
-void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t nb, const float *bias,
-                    int relu, float *y, float *scratch);
+void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t ld, int64_t nb,
+                    const float *bias, int relu, float *y);
 /* m = A dY A^T (dY masked by y > 0 when y != NULL); db[o] += sum of dY. */
 void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
-                         int64_t nb, float *m, float *db, float *scratch);
+                         int64_t nb, float *m, int64_t ld, float *db);
 
 #endif

@@ -1,6 +1,8 @@
 /* Winograd F(2x2, 3x3) transforms (Lavin and Gray, 2015) for 3x3 stride-1
- * convolutions; the GEMMs between them are done by conv2d.c. Transforms
- * (B^T, G, A^T), applied to columns then rows:
+ * convolutions; the GEMMs between them are done by conv2d.c. Tiles at the
+ * border read zeros outside the image and drop outputs outside (oh, ow),
+ * with clipped loop bounds rather than per-element tests. Transforms
+ * (B^T, G, A^T):
  *   B^T d = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
  *   G g   = (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2)
  *   A^T z = (z0 + z1 + z2, z1 - z2 - z3)
@@ -15,6 +17,37 @@ int gn_wino_use(const gn_conv_geom *g, int64_t o) {
 
 int64_t gn_wino_tiles(const gn_conv_geom *g) {
     return ((g->oh + 1) / 2) * ((g->ow + 1) / 2);
+}
+
+/* The 1-D transforms: d read with stride s, r written with stride os. */
+static inline void bt4(const float *d, int s, float *r, int os) { /* B^T d */
+    float d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s];
+    r[0] = d0 - d2;
+    r[os] = d1 + d2;
+    r[2 * os] = d2 - d1;
+    r[3 * os] = d1 - d3;
+}
+
+static inline void b4(const float *d, int s, float *r, int os) { /* B d */
+    float d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s];
+    r[0] = d0;
+    r[os] = d1 - d2 + d3;
+    r[2 * os] = -d0 + d1 + d2;
+    r[3 * os] = -d3;
+}
+
+static inline void at4(const float *z, int s, float *r, int os) { /* A^T z */
+    float z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s];
+    r[0] = z0 + z1 + z2;
+    r[os] = z1 - z2 - z3;
+}
+
+static inline void a2(const float *v, int s, float *r, int os) { /* A v */
+    float v0 = v[0], v1 = v[s];
+    r[0] = v0;
+    r[os] = v0 + v1;
+    r[2 * os] = v0 - v1;
+    r[3 * os] = -v1;
 }
 
 void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u) {
@@ -59,255 +92,145 @@ void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw) {
     }
 }
 
-/* ---- row kernels --------------------------------------------------------
- * Each applies one 1-D transform to a row of tiles: input and output
- * streams are separate restrict parameters, contiguous in the tile index
- * (or at stride 2 for image rows), so the compiler vectorises them. */
-
-/* B^T on image rows: s0[2 t] is element 0 of tile t's row (s1 = s0 + 1...). */
-static void bt_s2(const float *restrict s0, const float *restrict s1, const float *restrict s2,
-                  const float *restrict s3, float *restrict o0, float *restrict o1,
-                  float *restrict o2, float *restrict o3, int64_t n) {
-    for (int64_t t = 0; t < n; t++) {
-        const float a = s0[2 * t], b = s1[2 * t], c = s2[2 * t], d = s3[2 * t];
-        o0[t] = a - c;
-        o1[t] = b + c;
-        o2[t] = c - b;
-        o3[t] = b - d;
-    }
+/* The in-plane part [*a, *b) of the 4 tile positions starting at o0. */
+static inline void tile_range(int64_t o0, int64_t size, int *a, int *b) {
+    *a = o0 < 0 ? (int)(o0 < -4 ? 4 : -o0) : 0;
+    *b = o0 + 4 <= size ? 4 : (int)(size - o0 > 0 ? size - o0 : 0);
+    if (*b < *a) *b = *a;
 }
 
-/* B^T on tile streams. */
-static void bt_1(const float *restrict s0, const float *restrict s1, const float *restrict s2,
-                 const float *restrict s3, float *restrict o0, float *restrict o1,
-                 float *restrict o2, float *restrict o3, int64_t n) {
-    for (int64_t t = 0; t < n; t++) {
-        const float a = s0[t], b = s1[t], c = s2[t], d = s3[t];
-        o0[t] = a - c;
-        o1[t] = b + c;
-        o2[t] = c - b;
-        o3[t] = b - d;
-    }
+/* The 4x4 input tile at (y0, x0) of a plane, zeros outside. */
+static inline void load_tile(const float *p, int64_t h, int64_t w, int64_t y0, int64_t x0,
+                             float d[16]) {
+    int i0, i1, j0, j1;
+    tile_range(y0, h, &i0, &i1);
+    tile_range(x0, w, &j0, &j1);
+    if (i1 - i0 < 4 || j1 - j0 < 4) memset(d, 0, 16 * sizeof(float));
+    for (int i = i0; i < i1; i++)
+        for (int j = j0; j < j1; j++)
+            d[4 * i + j] = p[(y0 + i) * w + x0 + j];
 }
 
-/* B (the adjoint of B^T) on tile streams. */
-static void b_1(const float *restrict s0, const float *restrict s1, const float *restrict s2,
-                const float *restrict s3, float *restrict o0, float *restrict o1,
-                float *restrict o2, float *restrict o3, int64_t n) {
-    for (int64_t t = 0; t < n; t++) {
-        const float a = s0[t], b = s1[t], c = s2[t], d = s3[t];
-        o0[t] = a;
-        o1[t] = b - c + d;
-        o2[t] = b + c - a;
-        o3[t] = -d;
-    }
-}
-
-/* A^T on tile streams: 4 -> 2. */
-static void at_1(const float *restrict s0, const float *restrict s1, const float *restrict s2,
-                 const float *restrict s3, float *restrict o0, float *restrict o1, int64_t n) {
-    for (int64_t t = 0; t < n; t++) {
-        const float a = s0[t], b = s1[t], c = s2[t], d = s3[t];
-        o0[t] = a + b + c;
-        o1[t] = b - c - d;
-    }
-}
-
-/* A (the adjoint of A^T), 2 -> 4, on tile streams (stride 1) or on rows
- * of output gradients (stride 2: s0[2 t], s1 = s0 + 1). */
-static void a_1(const float *restrict s0, const float *restrict s1, float *restrict o0,
-                float *restrict o1, float *restrict o2, float *restrict o3, int64_t n) {
-    for (int64_t t = 0; t < n; t++) {
-        const float a = s0[t], b = s1[t];
-        o0[t] = a;
-        o1[t] = a + b;
-        o2[t] = a - b;
-        o3[t] = -b;
-    }
-}
-
-static void a_s2(const float *restrict s0, const float *restrict s1, float *restrict o0,
-                 float *restrict o1, float *restrict o2, float *restrict o3, int64_t n) {
-    for (int64_t t = 0; t < n; t++) {
-        const float a = s0[2 * t], b = s1[2 * t];
-        o0[t] = a;
-        o1[t] = a + b;
-        o2[t] = a - b;
-        o3[t] = -b;
-    }
-}
-
-/* dst (+)= act(interleave(e, o) + bias) over n columns (n may be odd). */
-static void interleave(const float *restrict e, const float *restrict o, float *restrict dst,
-                       int64_t n, float bias, int relu) {
-    const int64_t half = n / 2;
-    if (relu) {
-        for (int64_t u = 0; u < half; u++) {
-            const float a = e[u] + bias, b = o[u] + bias;
-            dst[2 * u] = a > 0.0f ? a : 0.0f;
-            dst[2 * u + 1] = b > 0.0f ? b : 0.0f;
-        }
-    } else {
-        for (int64_t u = 0; u < half; u++) {
-            dst[2 * u] = e[u] + bias;
-            dst[2 * u + 1] = o[u] + bias;
-        }
-    }
-    if (n % 2) {
-        const float a = e[half] + bias;
-        dst[n - 1] = relu && !(a > 0.0f) ? 0.0f : a;
-    }
-}
-
-/* row[2 u + q] += q-th column of tile u + (q + 2)-th column of tile u - 1,
- * for u in [0, n]; the c* arrays have a zero at index 0 and n + 1. */
-static void overlap_add(const float *restrict c0, const float *restrict c1,
-                        const float *restrict c2, const float *restrict c3, float *restrict row,
-                        int64_t n) {
-    for (int64_t u = 0; u <= n; u++) {
-        row[2 * u] += c0[u + 1] + c2[u];
-        row[2 * u + 1] += c1[u + 1] + c3[u];
-    }
-}
-
-static void add_rows(const float *restrict src, float *restrict dst, int64_t n) {
-    for (int64_t i = 0; i < n; i++)
-        dst[i] += src[i];
-}
-
-size_t gn_wino_scratch(const gn_conv_geom *g) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2;
-    return (size_t)((2 * th + 2) * (2 * tw + 2) + 32 * (tw + 2));
-}
-
-/* pp = the zero-padded copy, (2 th + 2) x (2 tw + 2), of image plane p at
- * (pt, pl): every tile is then interior and the row kernels branch-free. */
-static void pad_plane(const gn_conv_geom *g, const float *p, int64_t hp, int64_t wp, float *pp) {
-    memset(pp, 0, (size_t)(hp * wp) * sizeof(float));
-    const int64_t rows = g->h < hp - g->pt ? g->h : hp - g->pt;
-    const int64_t cols = g->w < wp - g->pl ? g->w : wp - g->pl;
-    for (int64_t y = 0; y < rows; y++)
-        memcpy(pp + (y + g->pt) * wp + g->pl, p + y * g->w, (size_t)cols * sizeof(float));
-}
-
-void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, float *scratch) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = nb * tn;
-    const int64_t plane = g->h * g->w, ct = g->c * t_all, hp = 2 * th + 2, wp = 2 * tw + 2;
-    float *pp = scratch, *r = scratch + hp * wp; /* r: 16 rows of tw */
+void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
+    const int64_t plane = g->h * g->w, ct = g->c * t_all;
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < g->c; c++) {
-            pad_plane(g, x + (n * g->c + c) * plane, hp, wp, pp);
+            const float *p = x + (n * g->c + c) * plane;
             float *out = v + c * t_all + n * tn;
-            for (int64_t ty = 0; ty < th; ty++) {
-                float *o = out + ty * tw;
-                for (int i = 0; i < 4; i++) { /* r[i][l] = (d_i B)[l] */
-                    const float *row = pp + (2 * ty + i) * wp;
-                    bt_s2(row, row + 1, row + 2, row + 3, r + (4 * i) * tw, r + (4 * i + 1) * tw,
-                          r + (4 * i + 2) * tw, r + (4 * i + 3) * tw, tw);
+            for (int64_t ty = 0; ty < th; ty++)
+                for (int64_t tx = 0; tx < tw; tx++) {
+                    float d[16], t[16], r[16];
+                    load_tile(p, g->h, g->w, 2 * ty - g->pt, 2 * tx - g->pl, d);
+                    for (int j = 0; j < 4; j++) /* t = B^T d, column by column */
+                        bt4(d + j, 4, t + j, 4);
+                    for (int i = 0; i < 4; i++) /* r = t B, row by row */
+                        bt4(t + 4 * i, 1, r + 4 * i, 1);
+                    const int64_t k = ty * tw + tx;
+                    for (int e = 0; e < 16; e++)
+                        out[e * ct + k] = r[e];
                 }
-                for (int l = 0; l < 4; l++) /* V[4 i + l] = (B^T r)[i][l] */
-                    bt_1(r + l * tw, r + (4 + l) * tw, r + (8 + l) * tw, r + (12 + l) * tw,
-                         o + l * ct, o + (4 + l) * ct, o + (8 + l) * ct, o + (12 + l) * ct, tw);
-            }
         }
 }
 
-void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t nb, float *dx,
-                        float *scratch) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = nb * tn;
-    const int64_t plane = g->h * g->w, ct = g->c * t_all, hp = 2 * th + 2, wp = 2 * tw + 2;
-    const int64_t rl = tw + 2; /* per-tile results with a zero at both ends */
-    float *pp = scratch, *r = scratch + hp * wp, *rb = r + 16 * tw;
-    memset(rb, 0, (size_t)(16 * rl) * sizeof(float));
-    const int64_t rows = g->h < hp - g->pt ? g->h : hp - g->pt;
-    const int64_t cols = g->w < wp - g->pl ? g->w : wp - g->pl;
+void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t ld, int64_t nb, float *dx) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
+    const int64_t plane = g->h * g->w, ct = g->c * t_all;
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < g->c; c++) {
-            const float *in = dv + c * t_all + n * tn;
-            memset(pp, 0, (size_t)(hp * wp) * sizeof(float));
-            for (int64_t ty = 0; ty < th; ty++) {
-                const float *d = in + ty * tw;
-                for (int i = 0; i < 4; i++) /* r[i][l] = (dV_i B^T)[l] */
-                    b_1(d + (4 * i) * ct, d + (4 * i + 1) * ct, d + (4 * i + 2) * ct,
-                        d + (4 * i + 3) * ct, r + (4 * i) * tw, r + (4 * i + 1) * tw,
-                        r + (4 * i + 2) * tw, r + (4 * i + 3) * tw, tw);
-                for (int l = 0; l < 4; l++) /* rb[k][l] = (B r)[k][l] */
-                    b_1(r + l * tw, r + (4 + l) * tw, r + (8 + l) * tw, r + (12 + l) * tw,
-                        rb + l * rl + 1, rb + (4 + l) * rl + 1, rb + (8 + l) * rl + 1,
-                        rb + (12 + l) * rl + 1, tw);
-                for (int k = 0; k < 4; k++) /* tiles overlap by two columns and rows */
-                    overlap_add(rb + (4 * k) * rl, rb + (4 * k + 1) * rl, rb + (4 * k + 2) * rl,
-                                rb + (4 * k + 3) * rl, pp + (2 * ty + k) * wp, tw);
-            }
             float *p = dx + (n * g->c + c) * plane;
-            for (int64_t y = 0; y < rows; y++)
-                add_rows(pp + (y + g->pt) * wp + g->pl, p + y * g->w, cols);
+            const float *in = dv + c * t_all + n * tn;
+            for (int64_t ty = 0; ty < th; ty++)
+                for (int64_t tx = 0; tx < tw; tx++) {
+                    float d[16], t[16], r[16];
+                    const int64_t k = ty * tw + tx;
+                    for (int e = 0; e < 16; e++)
+                        d[e] = in[e * ct + k];
+                    for (int j = 0; j < 4; j++) /* t = B d */
+                        b4(d + j, 4, t + j, 4);
+                    for (int i = 0; i < 4; i++) /* r = t B^T */
+                        b4(t + 4 * i, 1, r + 4 * i, 1);
+                    const int64_t y0 = 2 * ty - g->pt, x0 = 2 * tx - g->pl;
+                    int i0, i1, j0, j1; /* positions outside the plane are padding */
+                    tile_range(y0, g->h, &i0, &i1);
+                    tile_range(x0, g->w, &j0, &j1);
+                    for (int i = i0; i < i1; i++)
+                        for (int j = j0; j < j1; j++)
+                            p[(y0 + i) * g->w + x0 + j] += r[4 * i + j];
+                }
         }
 }
 
-void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t nb, const float *bias,
-                    int relu, float *y, float *scratch) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = nb * tn;
+void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t ld, int64_t nb,
+                    const float *bias, int relu, float *y) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
     const int64_t opl = g->oh * g->ow, ot = o * t_all;
-    float *r = scratch; /* 8 rows of tw, then 4 */
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < o; c++) {
-            const float *in = z + c * t_all + n * tn;
             float *p = y + (n * o + c) * opl;
+            const float *in = z + c * t_all + n * tn;
             const float b = bias ? bias[c] : 0.0f;
-            for (int64_t ty = 0; ty < th; ty++) {
-                const float *d = in + ty * tw;
-                float *q = r + 8 * tw;
-                for (int i = 0; i < 4; i++) /* r[i][a] = (Z_i A)[a] */
-                    at_1(d + (4 * i) * ot, d + (4 * i + 1) * ot, d + (4 * i + 2) * ot,
-                         d + (4 * i + 3) * ot, r + (2 * i) * tw, r + (2 * i + 1) * tw, tw);
-                for (int a = 0; a < 2; a++) /* q[b][a] = (A^T r)[b][a] */
-                    at_1(r + a * tw, r + (2 + a) * tw, r + (4 + a) * tw, r + (6 + a) * tw,
-                         q + a * tw, q + (2 + a) * tw, tw);
-                interleave(q, q + tw, p + 2 * ty * g->ow, g->ow, b, relu);
-                if (2 * ty + 1 < g->oh)
-                    interleave(q + 2 * tw, q + 3 * tw, p + (2 * ty + 1) * g->ow, g->ow, b, relu);
-            }
+            for (int64_t ty = 0; ty < th; ty++)
+                for (int64_t tx = 0; tx < tw; tx++) {
+                    float d[16], t[8], r[4];
+                    const int64_t k = ty * tw + tx;
+                    for (int e = 0; e < 16; e++)
+                        d[e] = in[e * ot + k];
+                    for (int j = 0; j < 4; j++) /* t = A^T d (2x4) */
+                        at4(d + j, 4, t + j, 4);
+                    for (int i = 0; i < 2; i++) /* r = t A (2x2) */
+                        at4(t + 4 * i, 1, r + 2 * i, 1);
+                    for (int e = 0; e < 4; e++) {
+                        float v = r[e] + b;
+                        r[e] = relu && !(v > 0.0f) ? 0.0f : v;
+                    }
+                    const int64_t y0 = 2 * ty, x0 = 2 * tx;
+                    if (y0 + 2 <= g->oh && x0 + 2 <= g->ow) {
+                        p[y0 * g->ow + x0] = r[0];
+                        p[y0 * g->ow + x0 + 1] = r[1];
+                        p[(y0 + 1) * g->ow + x0] = r[2];
+                        p[(y0 + 1) * g->ow + x0 + 1] = r[3];
+                        continue;
+                    }
+                    const int ni = y0 + 2 <= g->oh ? 2 : 1, nj = x0 + 2 <= g->ow ? 2 : 1;
+                    for (int i = 0; i < ni; i++)
+                        for (int j = 0; j < nj; j++)
+                            p[(y0 + i) * g->ow + x0 + j] = r[2 * i + j];
+                }
         }
 }
 
 void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
-                         int64_t nb, float *m, float *db, float *scratch) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = nb * tn;
-    const int64_t opl = g->oh * g->ow, ot = o * t_all, wb = 2 * tw;
-    float *gb = scratch, *r = scratch + 2 * th * wb; /* dY masked, zero beyond (oh, ow) */
-    memset(gb, 0, (size_t)(2 * th * wb) * sizeof(float));
+                         int64_t nb, float *m, int64_t ld, float *db) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
+    const int64_t opl = g->oh * g->ow, ot = o * t_all;
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < o; c++) {
             const float *p = dy + (n * o + c) * opl;
             const float *q = y ? y + (n * o + c) * opl : NULL;
-            float sum = 0.0f;
-            for (int64_t yy = 0; yy < g->oh; yy++) {
-                float *dst = gb + yy * wb;
-                const float *src = p + yy * g->ow;
-                if (q) {
-                    const float *mask = q + yy * g->ow;
-                    for (int64_t x = 0; x < g->ow; x++) {
-                        const float v = src[x];
-                        dst[x] = mask[x] > 0.0f ? v : 0.0f;
-                    }
-                } else {
-                    memcpy(dst, src, (size_t)g->ow * sizeof(float));
-                }
-                sum += gn_sum_f(dst, g->ow);
-            }
-            if (db) db[c] += sum;
             float *out = m + c * t_all + n * tn;
-            for (int64_t ty = 0; ty < th; ty++) {
-                float *od = out + ty * tw;
-                for (int b = 0; b < 2; b++) { /* r[b][l] = (dY_b A^T)[l] */
-                    const float *row = gb + (2 * ty + b) * wb;
-                    a_s2(row, row + 1, r + (4 * b) * tw, r + (4 * b + 1) * tw, r + (4 * b + 2) * tw,
-                         r + (4 * b + 3) * tw, tw);
+            float sum = 0.0f;
+            for (int64_t ty = 0; ty < th; ty++)
+                for (int64_t tx = 0; tx < tw; tx++) {
+                    float d[4] = {0, 0, 0, 0}, t[8], r[16];
+                    const int64_t y0 = 2 * ty, x0 = 2 * tx;
+                    /* A tile past an odd edge has fewer than 4 outputs. */
+                    const int ni = y0 + 2 <= g->oh ? 2 : 1, nj = x0 + 2 <= g->ow ? 2 : 1;
+                    for (int i = 0; i < ni; i++)
+                        for (int j = 0; j < nj; j++) {
+                            const int64_t at = (y0 + i) * g->ow + x0 + j;
+                            const float v = p[at];
+                            d[2 * i + j] = q && !(q[at] > 0.0f) ? 0.0f : v;
+                        }
+                    sum += (d[0] + d[1]) + (d[2] + d[3]);
+                    for (int j = 0; j < 2; j++) /* t = A d (4x2) */
+                        a2(d + j, 2, t + j, 2);
+                    for (int i = 0; i < 4; i++) /* r = t A^T (4x4) */
+                        a2(t + 2 * i, 1, r + 4 * i, 1);
+                    const int64_t k = ty * tw + tx;
+                    for (int e = 0; e < 16; e++)
+                        out[e * ot + k] = r[e];
                 }
-                for (int l = 0; l < 4; l++) /* M[4 k + l] = (A r)[k][l] */
-                    a_1(r + l * tw, r + (4 + l) * tw, od + l * ot, od + (4 + l) * ot,
-                        od + (8 + l) * ot, od + (12 + l) * ot, tw);
-            }
+            if (db) db[c] += sum;
         }
 }
