@@ -129,3 +129,17 @@ gn_status gn_data_view_batch(gn_data *d, int64_t start, int64_t count, gn_batch 
     out->y = d->y;
     return GN_OK;
 }
+
+gn_status gn_data_view_new_excluding(const gn_dataset *ds, int64_t count, int64_t skip_first,
+                                     int64_t skip_count, const char *name, gn_data **out,
+                                     gn_error *err) {
+    if (skip_first < 0 || skip_count < 0 || skip_first + skip_count > count)
+        return gn_error_set(err, GN_ERR_INVALID, "%s: cannot leave out samples %lld..%lld of %lld",
+                            ds->name, (long long)skip_first, (long long)(skip_first + skip_count),
+                            (long long)count);
+    gn_status st = gn_data_view_new(ds, 0, count - skip_count, name, out, err);
+    if (st) return st;
+    /* Indices before the hole stay; those after it move past it. */
+    for (int64_t i = skip_first; i < count - skip_count; i++) (*out)->order[i] = i + skip_count;
+    return GN_OK;
+}

@@ -44,6 +44,13 @@ struct gn_data {
 gn_status gn_data_view_new(const gn_dataset *ds, int64_t first, int64_t count, const char *name,
                            gn_data **out, gn_error *err);
 
+/* A view of samples [0, count) of ds without [skip_first, skip_first +
+ * skip_count): the training part of one fold of k-fold cross-validation.
+ * Caller owns *out. */
+gn_status gn_data_view_new_excluding(const gn_dataset *ds, int64_t count, int64_t skip_first,
+                                     int64_t skip_count, const char *name, gn_data **out,
+                                     gn_error *err);
+
 void gn_data_view_free(gn_data *d);
 
 /* Fills out (struct_size, n, ndim, dims, n_classes, name, target_dim).

@@ -141,11 +141,27 @@ static gn_status load_data(gn_run *run, gn_error *err) {
     log_notes(run, run->train_set);
     int64_t n = run->train_set->n;
     int64_t n_val = (int64_t)floor(gn_section_float(data, "validation_split") * (double)n);
-    if ((st = gn_data_view_new(run->train_set, 0, n - n_val, "train", &run->train, err)))
-        return st;
-    if (n_val > 0 &&
-        (st = gn_data_view_new(run->train_set, n - n_val, n_val, "val", &run->val, err)))
-        return st;
+    int64_t folds = gn_section_int(data, "folds"), fold = gn_section_int(data, "fold");
+    if (folds > 0) { /* fold k of K validates, the rest trains */
+        if (folds < 2 || fold > folds || folds > n)
+            return gn_error_set(err, GN_ERR_CONFIG,
+                                "%s: [data] folds = %lld, fold = %lld: need 2 <= folds <= %lld "
+                                "samples and 1 <= fold <= folds",
+                                run->opts->config, (long long)folds, (long long)fold,
+                                (long long)n);
+        int64_t a = (fold - 1) * n / folds, b = fold * n / folds;
+        if ((st = gn_data_view_new_excluding(run->train_set, n, a, b - a, "train", &run->train,
+                                             err)) ||
+            (st = gn_data_view_new(run->train_set, a, b - a, "val", &run->val, err)))
+            return st;
+        n_val = b - a;
+    } else {
+        if ((st = gn_data_view_new(run->train_set, 0, n - n_val, "train", &run->train, err)))
+            return st;
+        if (n_val > 0 &&
+            (st = gn_data_view_new(run->train_set, n - n_val, n_val, "val", &run->val, err)))
+            return st;
+    }
 
     /* Normalisation is one affine map, x = value * scale + shift. */
     const char *norm = gn_section_str(data, "normalize");
@@ -156,7 +172,8 @@ static gn_status load_data(gn_run *run, gn_error *err) {
     } else if (!strcmp(norm, "standard")) {
         /* Statistics of the training part only, as a user would compute them. */
         double mean, sd;
-        gn_dataset_moments(run->train_set, 0, n - n_val, &mean, &sd);
+        /* (with folds: over the whole training set, a small leak kept for simplicity) */
+        gn_dataset_moments(run->train_set, 0, folds > 0 ? n : n - n_val, &mean, &sd);
         if (!(sd > 1e-12)) sd = 1;
         scale = (float)(1.0 / sd);
         shift = (float)(-mean / sd);

@@ -14,6 +14,10 @@ const gn_param_schema gn_schema_data[] = {
     GN_PARAM_STRING("dataset", NULL, "manifest name (datasets/NAME.ini) or path"),
     GN_PARAM_FLOAT("validation_split", "0", 0, 0.9,
                    "fraction of the training set held out for validation (the last samples)"),
+    GN_PARAM_INT("folds", "0", 0, 100,
+                 "k-fold cross-validation: validate on fold `fold` of K (0 = off; "
+                 "validation_split is then not used)"),
+    GN_PARAM_INT("fold", "1", 1, 100, "which fold validates, 1..folds"),
     GN_PARAM_CHOICE("normalize", "scale", "scale|standard|none",
                     "scale: pixels / 255 (tables: as they are); standard: zero mean, unit variance over "
                     "train; none: raw"),

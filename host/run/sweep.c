@@ -40,6 +40,7 @@ typedef struct sweep {
     const gn_run_opts *opts;
     axis axes[GN_SWEEP_MAX_AXES];
     int n_axes, n_combos, repeats;
+    int kfold; /* > 1: the repeats are the folds, all with the same seed */
     char sort[64];
     char dir[4096];
     run_rec *runs;
@@ -56,6 +57,9 @@ static char *trim(char *s) {
 static const gn_param_schema sweep_schema[] = {
     GN_PARAM_INT("repeats", "1", 1, 1000, "runs per combination, seeds seed, seed+1, ..."),
     GN_PARAM_STRING("sort", "", "test metric the table is sorted by (default accuracy, else loss)"),
+    GN_PARAM_INT("kfold", "0", 0, 100,
+                 "k-fold cross-validation: each combination runs once per fold (instead of "
+                 "repeats); the table shows mean and std over folds"),
     GN_PARAM_STRING("zip", "", "axes that move together instead of multiplying, space-separated"),
     GN_PARAM_END,
 };
@@ -98,6 +102,13 @@ static gn_status parse(sweep *sw, const gn_ini *ini, gn_error *err) {
     if (!copy) return err->status;
     gn_status st = gn_section_validate(copy, sweep_schema, extra, err);
     sw->repeats = (int)gn_section_int(copy, "repeats");
+    sw->kfold = (int)gn_section_int(copy, "kfold");
+    if (sw->kfold == 1) {
+        gn_section_free(copy);
+        return gn_error_set(err, GN_ERR_CONFIG, "%s: [sweep] kfold: needs at least 2 folds",
+                            gn_section_file(s));
+    }
+    if (sw->kfold > 1) sw->repeats = sw->kfold;
     snprintf(sw->sort, sizeof sw->sort, "%s", st ? "" : gn_section_str(copy, "sort"));
     char zip[1024];
     snprintf(zip, sizeof zip, "%s", st ? "" : gn_section_str(copy, "zip"));
@@ -272,6 +283,8 @@ static int cmp_combo(const void *a, const void *b) {
 
 static void print_table(const sweep *sw, FILE *out) {
     const char *metric = sw->sort[0] ? sw->sort : NULL;
+    for (int k = 0; k < n_metric_names && !metric && sw->kfold > 1; k++)
+        if (!strcmp(metric_names[k], "val_accuracy")) metric = "val_accuracy"; /* the CV estimate */
     for (int k = 0; k < n_metric_names && !metric; k++)
         if (!strcmp(metric_names[k], "accuracy")) metric = "accuracy";
     for (int k = 0; k < n_metric_names && !metric; k++)
@@ -283,8 +296,8 @@ static void print_table(const sweep *sw, FILE *out) {
     sort_sweep = sw;
     sort_metric = metric;
     qsort(order, (size_t)n, sizeof *order, cmp_combo);
-    fprintf(out, "\nsweep: %d combinations x %d repeats, sorted by %s%s\n", sw->n_combos,
-            sw->repeats, strchr(metric, '.') || !strncmp(metric, "val_", 4) ? "" : "test ",
+    fprintf(out, "\nsweep: %d combinations x %d %s, sorted by %s%s\n", sw->n_combos,
+            sw->repeats, sw->kfold > 1 ? "folds" : "repeats", strchr(metric, '.') || !strncmp(metric, "val_", 4) ? "" : "test ",
             metric);
     fprintf(out, "%-4s %-56s %10s %9s  %-21s", "rank", "setting", "params", "wall s", metric);
     for (int k = 0; k < n_metric_names; k++)
@@ -379,7 +392,7 @@ static gn_status run_all(sweep *sw, const gn_ini *ini, gn_error *err) {
     long long seed = seed_text ? atoll(seed_text) : 42;
     for (int c = 0; c < sw->n_combos; c++)
         for (int r = 0; r < sw->repeats; r++) {
-            const char *sets[GN_SWEEP_MAX_SETS + GN_SWEEP_MAX_AXES + 1];
+            const char *sets[GN_SWEEP_MAX_SETS + GN_SWEEP_MAX_AXES + 2];
             static char assign[GN_SWEEP_MAX_AXES + 1][2048];
             int ns = 0;
             for (int i = 0; i < o->n_sets && ns < GN_SWEEP_MAX_SETS; i++) sets[ns++] = o->sets[i];
@@ -388,13 +401,25 @@ static gn_status run_all(sweep *sw, const gn_ini *ini, gn_error *err) {
                          sw->axes[i].values[value_of(sw, c, i)]);
                 sets[ns++] = assign[i];
             }
-            snprintf(assign[sw->n_axes], sizeof assign[0], "experiment.seed=%lld", seed + r);
-            sets[ns++] = assign[sw->n_axes];
+            static char fold_set[2][64];
+            if (sw->kfold > 1) {
+                snprintf(fold_set[0], sizeof fold_set[0], "data.folds=%d", sw->kfold);
+                snprintf(fold_set[1], sizeof fold_set[1], "data.fold=%d", r + 1);
+                sets[ns++] = fold_set[0];
+                sets[ns++] = fold_set[1];
+            } else {
+                snprintf(assign[sw->n_axes], sizeof assign[0], "experiment.seed=%lld", seed + r);
+                sets[ns++] = assign[sw->n_axes];
+            }
             char sub[4200], desc[1024];
             snprintf(sub, sizeof sub, "%s/run-%03d", sw->dir, sw->n_runs + 1);
             describe(sw, c, desc, sizeof desc);
-            fprintf(o->out, "== run %d/%d: %s (seed %lld)\n", sw->n_runs + 1,
-                    sw->n_combos * sw->repeats, desc, seed + r);
+            if (sw->kfold > 1)
+                fprintf(o->out, "== run %d/%d: %s (fold %d of %d)\n", sw->n_runs + 1,
+                        sw->n_combos * sw->repeats, desc, r + 1, sw->kfold);
+            else
+                fprintf(o->out, "== run %d/%d: %s (seed %lld)\n", sw->n_runs + 1,
+                        sw->n_combos * sw->repeats, desc, seed + r);
             gn_run_opts so = *o;
             so.sets = sets;
             so.n_sets = ns;

@@ -190,3 +190,28 @@ Test(training, sweep_runs_every_combination) {
     char *o = slurp("", "out.txt");
     cr_assert(o && strstr(o, "sweep: 4 combinations x 2 repeats, sorted by test accuracy"), "%s", o);
 }
+
+Test(training, kfold_cross_validation) {
+    char ini[512];
+    snprintf(ini, sizeof ini, "%s/kfold.ini", tmp);
+    FILE *f = fopen(ini, "w"), *src = fopen(CONF, "r");
+    cr_assert(f && src);
+    char line[512];
+    while (fgets(line, sizeof line, src)) fputs(line, f);
+    fclose(src);
+    fputs("\n[sweep]\ntrain.lr = 0.01 | 0.001\nkfold = 3\n", f);
+    fclose(f);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --quick --out '%s/kf' > '%s/out.txt' 2>&1",
+             GN_TEST_BINARY, ini, tmp, tmp);
+    cr_assert_eq(system(cmd), 0);
+    char *o = slurp("", "out.txt");
+    cr_assert(o && strstr(o, "(fold 3 of 3)") && strstr(o, "2 combinations x 3 folds, sorted by val_accuracy"),
+              "%s", o);
+    cr_assert_eq(count_lines(slurp("kf", "sweep.csv")), 1 + 6);
+    /* 240 training samples: fold 2 of 3 validates on 80 of them, trains on 160 */
+    char *cfg = slurp("kf", "run-002/config.ini");
+    cr_assert(cfg && strstr(cfg, "folds = 3") && strstr(cfg, "fold = 2"), "%s", cfg ? cfg : "");
+    char *log = slurp("kf", "run-002/log.txt");
+    cr_assert(log && strstr(log, "val_loss="), "%s", log ? log : "");
+}
