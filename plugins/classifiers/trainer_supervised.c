@@ -15,21 +15,9 @@ static gn_status make_optimizer(trainer *t, gn_error *err) {
     gn_optim_hparams hp;
     gn_status st = gn_optim_defaults(name, &hp, err);
     if (st) return st;
-    static const struct {
-        const char *key;
-        size_t off;
-    } keys[] = {
-        {"lr", offsetof(gn_optim_hparams, lr)},
-        {"momentum", offsetof(gn_optim_hparams, momentum)},
-        {"beta1", offsetof(gn_optim_hparams, beta1)},
-        {"beta2", offsetof(gn_optim_hparams, beta2)},
-        {"eps", offsetof(gn_optim_hparams, eps)},
-        {"rho", offsetof(gn_optim_hparams, rho)},
-        {"weight_decay", offsetof(gn_optim_hparams, weight_decay)},
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (gn_section_has(p, keys[i].key))
-            *(double *)((char *)&hp + keys[i].off) = gn_section_float(p, keys[i].key);
+    for (int k = 0; gn_optim_hparam_key(k); k++)
+        if (gn_section_has(p, gn_optim_hparam_key(k)))
+            *gn_optim_hparam_field(&hp, k) = gn_section_float(p, gn_optim_hparam_key(k));
     t->opt = gn_optim_new(name, gn_model_n_params(t->model), &hp, err);
     t->o.sched.lr0 = hp.lr;
     return t->opt ? GN_OK : err->status;

@@ -5,19 +5,8 @@
 #include <string.h>
 #include "toyproblems.h"
 
-static const struct {
-    const char *key;
-    size_t off;
-} hps[] = {
-    {"lr", offsetof(gn_optim_hparams, lr)},
-    {"momentum", offsetof(gn_optim_hparams, momentum)},
-    {"beta1", offsetof(gn_optim_hparams, beta1)},
-    {"beta2", offsetof(gn_optim_hparams, beta2)},
-    {"eps", offsetof(gn_optim_hparams, eps)},
-    {"rho", offsetof(gn_optim_hparams, rho)},
-    {"weight_decay", offsetof(gn_optim_hparams, weight_decay)},
-};
-#define N_HPS (sizeof hps / sizeof *hps)
+/* The hyper-parameter keys are the SDK's (gn_optim_hparam_key); weight_decay is last. */
+#define N_HPS 7
 
 /* What each optimizer reads, for descriptions (weight decay when set). */
 static const struct {
@@ -34,9 +23,7 @@ static const struct {
 };
 #define N_OPTS (sizeof reads / sizeof *reads)
 
-static double *field(gn_optim_hparams *hp, size_t k) {
-    return (double *)((char *)hp + hps[k].off);
-}
+static double *field(gn_optim_hparams *hp, size_t k) { return gn_optim_hparam_field(hp, (int)k); }
 
 /* Per-optimizer keys name a listed optimizer: adam_lr without adam in
  * `optimizers` is a mistake worth reporting. */
@@ -48,7 +35,7 @@ static gn_status check_unused(const gn_section *s, const gn_toy_opt *opts, int n
             if (strncmp(key, reads[o].name, len) || key[len] != '_') continue;
             int used = 0;
             for (size_t k = 0; k < N_HPS; k++)
-                used |= !strcmp(key + len + 1, hps[k].key);
+                used |= !strcmp(key + len + 1, gn_optim_hparam_key((int)k));
             for (int j = 0; used && j < n; j++)
                 if (!strcmp(opts[j].name, reads[o].name)) used = 0;
             if (used)
@@ -82,11 +69,11 @@ gn_status gn_toy_opts_parse(const gn_section *s, gn_toy_opt *out, int *n, gn_err
         memcpy(o->name, name, len + 1); /* len <= 15 checked above */
         for (size_t k = 0; k < N_HPS; k++) {
             char own[64];
-            snprintf(own, sizeof own, "%s_%s", name, hps[k].key);
+            snprintf(own, sizeof own, "%s_%s", name, gn_optim_hparam_key((int)k));
             if (gn_section_has(s, own))
                 *field(&o->hp, k) = gn_section_float(s, own);
-            else if (gn_section_has(s, hps[k].key))
-                *field(&o->hp, k) = gn_section_float(s, hps[k].key);
+            else if (gn_section_has(s, gn_optim_hparam_key((int)k)))
+                *field(&o->hp, k) = gn_section_float(s, gn_optim_hparam_key((int)k));
         }
         /* gn_optim_new checks the values the optimizer reads */
         gn_optim *probe = gn_optim_new(name, 1, &o->hp, &e);
@@ -108,7 +95,7 @@ void gn_toy_opt_describe(const gn_toy_opt *o, char *buf, size_t n) {
     size_t off = (size_t)snprintf(buf, n, "%s", o->name);
     gn_optim_hparams hp = o->hp;
     for (size_t k = 0; k < N_HPS && off < n; k++) {
-        const char *key = hps[k].key, *at = strstr(uses, key);
+        const char *key = gn_optim_hparam_key((int)k), *at = strstr(uses, key);
         size_t len = strlen(key);
         int listed = at && (at == uses || at[-1] == ' ') && (at[len] == ' ' || !at[len]);
         if (!listed && !(k == N_HPS - 1 && hp.weight_decay > 0)) continue;

@@ -28,6 +28,12 @@ typedef struct gn_optim_hparams {
 
 GN_EXPORT gn_status gn_optim_defaults(const char *name, gn_optim_hparams *hp, gn_error *err);
 
+/* The hyper-parameters by the names INI files use: key i ("lr", "momentum",
+ * "beta1", "beta2", "eps", "rho", "weight_decay"; NULL past the end) and a
+ * pointer to its field in hp, so configs map keys without a table of their own. */
+GN_EXPORT const char *gn_optim_hparam_key(int i);
+GN_EXPORT double *gn_optim_hparam_field(gn_optim_hparams *hp, int i);
+
 /* Caller owns; n parameters. hp NULL = defaults. */
 GN_EXPORT gn_optim *gn_optim_new(const char *name, int64_t n, const gn_optim_hparams *hp,
                                  gn_error *err);

@@ -190,3 +190,26 @@ double gn_optim_state(const gn_optim *o, int k, int64_t i) {
     if (k < o->algo->n_stored) return o->state[k][i];
     return o->algo->derived ? o->algo->derived(o, k, i) : NAN;
 }
+
+static const struct {
+    const char *key;
+    size_t off;
+} hparam_keys[] = {
+    {"lr", offsetof(gn_optim_hparams, lr)},
+    {"momentum", offsetof(gn_optim_hparams, momentum)},
+    {"beta1", offsetof(gn_optim_hparams, beta1)},
+    {"beta2", offsetof(gn_optim_hparams, beta2)},
+    {"eps", offsetof(gn_optim_hparams, eps)},
+    {"rho", offsetof(gn_optim_hparams, rho)},
+    {"weight_decay", offsetof(gn_optim_hparams, weight_decay)},
+};
+
+const char *gn_optim_hparam_key(int i) {
+    return i >= 0 && i < (int)(sizeof hparam_keys / sizeof *hparam_keys) ? hparam_keys[i].key
+                                                                          : NULL;
+}
+
+double *gn_optim_hparam_field(gn_optim_hparams *hp, int i) {
+    if (!hp || !gn_optim_hparam_key(i)) return NULL;
+    return (double *)((char *)hp + hparam_keys[i].off);
+}
