@@ -106,6 +106,7 @@ static gn_status setup(trainer *t, gn_data *train, gn_error *err) {
     gn_node *logits = !regression && gn_node_op(t->out) == &gn_op_softmax
                           ? gn_node_input(t->out, 0)
                           : t->out;
+    t->out = logits; /* same argmax; the softmax node itself is never evaluated */
     gn_node *in[3] = {logits, t->y, t->cw_node};
     if (regression) t->loss = gn_graph_apply(t->g, &gn_op_mse, in, 2, NULL, err);
     else if (t->cw_node) t->loss = gn_graph_apply(t->g, &gn_classifiers_weighted_ce, in, 3, NULL, err);

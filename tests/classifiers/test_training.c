@@ -215,3 +215,12 @@ Test(training, kfold_cross_validation) {
     char *log = slurp("kf", "run-002/log.txt");
     cr_assert(log && strstr(log, "val_loss="), "%s", log ? log : "");
 }
+
+Test(training, keras_style_softmax_output) {
+    cr_assert_eq(run("sm", "--set 'model.layers=flatten dense(16) relu dense(3) softmax'"), 0,
+                 "%s", out);
+    char *js = slurp("sm", "summary.json");
+    char *acc = js ? strstr(js, "\"test\": {\"accuracy\": ") : NULL;
+    cr_assert_not_null(acc, "%s", js ? js : "");
+    cr_assert_geq(strtod(acc + strlen("\"test\": {\"accuracy\": "), NULL), 0.9, "%s", js);
+}
