@@ -466,13 +466,14 @@ Test(conv_ops, conv_transpose2d_known_values_and_bias) {
 /* ---- pooling, upsampling ---------------------------------------------------------- */
 
 static const pool_cfg pool_cases[] = {
-    {2, 3, 4, 6, 2, 2, 0, 0}, /* the 2x2 / 2 fast path */
-    {1, 2, 5, 7, 2, 2, 0, 0}, /* odd sizes: the last row/column is dropped */
-    {2, 2, 7, 7, 3, 2, 0, 0}, /* 3x3 / 2 */
-    {1, 2, 5, 6, 3, 1, 1, 0}, /* 3x3 / 1, padding 1 */
-    {2, 2, 5, 5, 2, 2, 0, 1}, /* same: a partial window at the bottom/right */
-    {1, 3, 6, 7, 3, 2, 0, 1}, /* 3x3 / 2 same */
-    {1, 1, 4, 4, 2, 1, 0, 0}, /* overlapping 2x2 / 1 */
+    {2, 3, 4, 6, 2, 2, 0, 0},  /* the 2x2 / 2 fast path */
+    {1, 2, 5, 7, 2, 2, 0, 0},  /* odd sizes: the last row/column is dropped */
+    {2, 2, 7, 7, 3, 2, 0, 0},  /* 3x3 / 2 */
+    {1, 2, 5, 6, 3, 1, 1, 0},  /* 3x3 / 1, padding 1 */
+    {2, 2, 5, 5, 2, 2, 0, 1},  /* same: a partial window at the bottom/right */
+    {1, 3, 6, 7, 3, 2, 0, 1},  /* 3x3 / 2 same */
+    {1, 1, 4, 4, 2, 1, 0, 0},  /* overlapping 2x2 / 1 */
+    {2, 2, 6, 11, 2, 2, 0, 0}, /* 2x2 / 2, 5 a row: 4 at once and a tail */
 };
 
 static void check_pool(const gn_op_vtable *op, int avg) {
@@ -523,6 +524,22 @@ Test(conv_ops, maxpool2d_backward_routes_to_argmax) {
     for (int i = 0; i < 16; i++)
         cr_expect_float_eq(dx[i], (i == 1 || i == 6 || i == 8 || i == 15) ? 1.0f : 0.0f, 0,
                            "dx[%d] = %g", i, dx[i]);
+    gn_graph_free(g);
+
+    /* Ties go to the first element of the window, in the vector path too. */
+    float ones[2 * 10];
+    for (int i = 0; i < 20; i++)
+        ones[i] = 1.0f;
+    g = graph();
+    int64_t od[4] = {1, 1, 2, 10};
+    in = input(g, "x", 4, od, 1, ones);
+    y = apply(g, &gn_op_maxpool2d, &in, 1, &a);
+    forward(g, y);
+    backward(g, y);
+    dx = gn_tensor_cdata(gn_node_grad(in));
+    for (int i = 0; i < 20; i++)
+        cr_expect_float_eq(dx[i], i < 10 && i % 2 == 0 ? 1.0f : 0.0f, 0, "tie: dx[%d] = %g", i,
+                           dx[i]);
     gn_graph_free(g);
 }
 
@@ -815,6 +832,12 @@ static const grad_case grad_cases[] = {
      .in = {IMG(2, 16, 5, 6), IMG(16, 16, 3, 3), VEC(16)},
      .attrs = A(3, 3, 1, 1, 0, 0, 1),
      .eps = 0.25f},
+    {.label = "conv2d_winograd_wide_rows", /* 5 tiles a row: a SIMD group and a tail */
+     .op = &gn_op_conv2d,
+     .n_in = 3,
+     .in = {IMG(1, 16, 4, 10), IMG(16, 16, 3, 3), VEC(16)},
+     .attrs = A(3, 3, 1, 1, 0, 0, 1),
+     .eps = 0.25f},
     {.label = "conv2d_winograd_valid_nobias",
      .op = &gn_op_conv2d_nobias,
      .n_in = 2,
@@ -1097,6 +1120,9 @@ Test(conv_layers, small_cnn_has_34826_params) {
     gn_node *h = add(&f, NULL, "conv2d", x,
                      (const char *const[]){"filters=32", "kernel_size=3", "activation=relu", NULL});
     expect_sample_shape(h, 3, (int64_t[]){32, 26, 26}, "conv2d_1");
+    /* activation=relu is fused into the conv2d op. */
+    cr_expect_eq(gn_node_op(h), &gn_op_conv2d);
+    cr_expect_eq(gn_node_attrs(h)->i[7], 1);
     h = add(&f, NULL, "maxpool2d", h, NULL);
     expect_sample_shape(h, 3, (int64_t[]){32, 13, 13}, "maxpool2d_1");
     h = add(&f, NULL, "conv2d", h,

@@ -47,7 +47,9 @@ GN_EXPORT extern const gn_op_vtable gn_op_bce;
  * conv2d: x (N, C, H, W), W (O, C, kh, kw) (PyTorch layout), b (O);
  *   i[0], i[1] kernel (0 = from the weight), i[2], i[3] strides (0 = 1),
  *   i[4], i[5] symmetric padding, i[6] != 0: TensorFlow "same" padding
- *   (out = ceil(in / stride), the odd pixel at the bottom/right).
+ *   (out = ceil(in / stride), the odd pixel at the bottom/right); i[7] = 1
+ *   fuses a relu (y = max(conv + b, 0); the conv2d layer uses it for
+ *   activation=relu).
  * conv_transpose2d: the adjoint of conv2d; x (N, Ci, H, W),
  *   W (Ci, Co, kh, kw) (PyTorch ConvTranspose2d layout), b (Co); i[0..5] as
  *   conv2d, i[6], i[7] output padding (may be negative to trim);

@@ -100,7 +100,8 @@ static gn_status conv_infer(gn_node *n, gn_error *err) {
 
 /* ---- Winograd path (3x3, stride 1, enough channels) ---------------------- */
 
-/* Slots: COLS = V, then dV; TMP = Z, then M (a chunk each); DCOLS = U, dU.
+/* Slots: COLS = V, then dV; TMP = Z, then M (a chunk each); DCOLS = U, dU
+ * and the transforms' padded plane.
  * (Keeping V for backward measured no faster: computed chunk by chunk, it
  * is still in cache for the GEMMs.) */
 static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
@@ -110,17 +111,18 @@ static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, 
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
     float *y = gn_tensor_data(gn_node_value(n));
-    AUX(u, DCOLS, 32 * o * c);
+    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g));
+    float *scratch = u + 32 * o * c;
     AUX(v, COLS, 16 * c * nb * tn);
     AUX(z, TMP, 16 * o * nb * tn);
     gn_wino_filter(w, o, c, u);
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
-        gn_wino_input(g, x + n0 * in_sz, cnt, v, t);
+        gn_wino_input(g, x + n0 * in_sz, cnt, v, t, scratch);
         for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
             gn_gemm(0, 0, o, t, c, 1.0f, u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t,
                     t);
-        gn_wino_output(g, o, z, t, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
+        gn_wino_output(g, o, z, t, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p, scratch);
     }
     return GN_OK;
 }
@@ -134,8 +136,8 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
     const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
-    AUX(u, DCOLS, 32 * o * c);
-    float *du = u + 16 * o * c;
+    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g));
+    float *du = u + 16 * o * c, *scratch = u + 32 * o * c;
     AUX(v, COLS, 16 * c * nb * tn);
     AUX(m, TMP, 16 * o * nb * tn);
     gn_wino_filter(w, o, c, u);
@@ -143,9 +145,9 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     for (int64_t n0 = 0; n0 < batch; n0 += nb) {
         const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
         gn_wino_output_grad(g, o, dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, m, t,
-                            dbt ? gn_tensor_data(dbt) : NULL);
+                            dbt ? gn_tensor_data(dbt) : NULL, scratch);
         if (dwt) { /* dU_e (O, C) += M_e (O, T) V_e^T */
-            gn_wino_input(g, x + n0 * in_sz, cnt, v, t);
+            gn_wino_input(g, x + n0 * in_sz, cnt, v, t, scratch);
             for (int e = 0; e < 16; e++)
                 gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f,
                         du + e * o * c, c);
@@ -154,7 +156,7 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
             for (int e = 0; e < 16; e++)
                 gn_gemm(1, 0, c, t, o, 1.0f, u + e * o * c, c, m + e * o * t, t, 0.0f,
                         v + e * c * t, t);
-            gn_wino_input_grad(g, v, t, cnt, gn_tensor_data(dxt) + n0 * in_sz);
+            gn_wino_input_grad(g, v, t, cnt, gn_tensor_data(dxt) + n0 * in_sz, scratch);
         }
     }
     if (dwt) gn_wino_filter_grad(du, o, c, gn_tensor_data(dwt));

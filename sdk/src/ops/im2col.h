@@ -1,8 +1,11 @@
-/* Internal: im2col / col2im over a chunk of a minibatch, the data movement
- * that turns convolutions into one GEMM per chunk. */
+/* Internal: the helpers of the convolution ops. im2col / col2im over a
+ * chunk of a minibatch (the data movement that turns a convolution into one
+ * GEMM per chunk), the fused epilogue/prologue passes around those GEMMs,
+ * and the Winograd F(2x2, 3x3) transforms (winograd.c). */
 #ifndef GN_IM2COL_H
 #define GN_IM2COL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A 2-D convolution's geometry, seen from its image side. Output position
@@ -94,15 +97,19 @@ int64_t gn_wino_tiles(const gn_conv_geom *g);
 void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u);
 /* dw (o, c, 3, 3) += G^T du G. */
 void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw);
+/* Floats of scratch each transform below needs (one padded plane). */
+size_t gn_wino_scratch(const gn_conv_geom *g);
 /* v = B^T d B for every tile of nb images at x. */
-void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld);
+void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld,
+                   float *scratch);
 /* dx += B dv B^T, scattered back to the overlapping tiles. */
-void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t ld, int64_t nb, float *dx);
+void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t ld, int64_t nb, float *dx,
+                        float *scratch);
 /* y (nb, o, oh, ow) = act(A^T z A + bias); relu as gn_conv_epilogue. */
 void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t ld, int64_t nb,
-                    const float *bias, int relu, float *y);
+                    const float *bias, int relu, float *y, float *scratch);
 /* m = A dY A^T (dY masked by y > 0 when y != NULL); db[o] += sum of dY. */
 void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
-                         int64_t nb, float *m, int64_t ld, float *db);
+                         int64_t nb, float *m, int64_t ld, float *db, float *scratch);
 
 #endif

@@ -7,6 +7,9 @@
 #include <float.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "ops/im2col.h"
 #include "ops/ops_internal.h"
 
@@ -94,14 +97,39 @@ static gn_status maxpool_forward(gn_node *n, gn_error *err) {
         return gn_error_set(err, GN_ERR_INVALID, "maxpool2d: input plane too large");
     if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 &&
         2 * g.oh <= g.h && 2 * g.ow <= g.w) {
-        /* The common 2x2 / 2 case: branch-free selects. */
+        /* The common 2x2 / 2 case: branch-free selects (ties: the first wins). */
         for (int64_t c = 0; c < g.nc; c++)
             for (int64_t oy = 0; oy < g.oh; oy++) {
                 const float *r0 = x + c * plane + 2 * oy * g.w, *r1 = r0 + g.w;
                 float *yo = y + c * opl + oy * g.ow;
                 int32_t *io = idx + c * opl + oy * g.ow;
                 const int32_t base = (int32_t)(2 * oy * g.w), wd = (int32_t)g.w;
-                for (int64_t ox = 0; ox < g.ow; ox++) {
+                int64_t ox = 0;
+#ifdef __SSE2__
+                /* 4 windows at a time: even/odd columns split by shuffles, the
+                 * same comparisons as below as masks. */
+                const __m128i step = _mm_set1_epi32(8), wdv = _mm_set1_epi32(wd);
+                __m128i ia = _mm_add_epi32(_mm_set1_epi32(base), _mm_set_epi32(6, 4, 2, 0));
+                for (; ox + 4 <= g.ow; ox += 4, ia = _mm_add_epi32(ia, step)) {
+                    __m128 p0 = _mm_loadu_ps(r0 + 2 * ox), p1 = _mm_loadu_ps(r0 + 2 * ox + 4);
+                    __m128 q0 = _mm_loadu_ps(r1 + 2 * ox), q1 = _mm_loadu_ps(r1 + 2 * ox + 4);
+                    __m128 a = _mm_shuffle_ps(p0, p1, _MM_SHUFFLE(2, 0, 2, 0));
+                    __m128 b = _mm_shuffle_ps(p0, p1, _MM_SHUFFLE(3, 1, 3, 1));
+                    __m128 cc = _mm_shuffle_ps(q0, q1, _MM_SHUFFLE(2, 0, 2, 0));
+                    __m128 d = _mm_shuffle_ps(q0, q1, _MM_SHUFFLE(3, 1, 3, 1));
+                    __m128 g0 = _mm_cmpgt_ps(b, a), g1 = _mm_cmpgt_ps(d, cc);
+                    __m128 m0 = _mm_or_ps(_mm_and_ps(g0, b), _mm_andnot_ps(g0, a));
+                    __m128 m1 = _mm_or_ps(_mm_and_ps(g1, d), _mm_andnot_ps(g1, cc));
+                    __m128i i0 = _mm_sub_epi32(ia, _mm_castps_si128(g0)); /* mask is -1 */
+                    __m128i i1 = _mm_sub_epi32(_mm_add_epi32(ia, wdv), _mm_castps_si128(g1));
+                    __m128 gt = _mm_cmpgt_ps(m1, m0);
+                    __m128i gi = _mm_castps_si128(gt);
+                    _mm_storeu_ps(yo + ox, _mm_or_ps(_mm_and_ps(gt, m1), _mm_andnot_ps(gt, m0)));
+                    _mm_storeu_si128((__m128i *)(void *)(io + ox),
+                                     _mm_or_si128(_mm_and_si128(gi, i1), _mm_andnot_si128(gi, i0)));
+                }
+#endif
+                for (; ox < g.ow; ox++) {
                     float a = r0[2 * ox], b = r0[2 * ox + 1], cc = r1[2 * ox], d = r1[2 * ox + 1];
                     int32_t ia = base + (int32_t)(2 * ox);
                     float m0 = b > a ? b : a, m1 = d > cc ? d : cc;

@@ -1,7 +1,5 @@
 /* Winograd F(2x2, 3x3) transforms (Lavin and Gray, 2015) for 3x3 stride-1
- * convolutions; the GEMMs between them are done by conv2d.c. Tiles at the
- * border read zeros outside the image and drop outputs outside (oh, ow),
- * with clipped loop bounds rather than per-element tests. Transforms
+ * convolutions; the GEMMs between them are done by conv2d.c. Transforms
  * (B^T, G, A^T):
  *   B^T d = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
  *   G g   = (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2)
@@ -9,6 +7,10 @@
  * and their transposes for the gradients. */
 #include <string.h>
 #include "ops/im2col.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define GN_WINO_SSE 1
+#endif
 
 int gn_wino_use(const gn_conv_geom *g, int64_t o) {
     /* With few channels the 16 GEMMs are too thin to win (K = c or o). */
@@ -92,145 +94,298 @@ void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw) {
     }
 }
 
-/* The in-plane part [*a, *b) of the 4 tile positions starting at o0. */
-static inline void tile_range(int64_t o0, int64_t size, int *a, int *b) {
-    *a = o0 < 0 ? (int)(o0 < -4 ? 4 : -o0) : 0;
-    *b = o0 + 4 <= size ? 4 : (int)(size - o0 > 0 ? size - o0 : 0);
-    if (*b < *a) *b = *a;
+/* ---- tile transforms ------------------------------------------------------
+ * Every plane goes through a zero-padded buffer of (2 th + 2) x (2 tw + 2)
+ * with the image at (pt, pl), so that all tiles are interior: no bounds
+ * tests at all. Groups of 4 tiles along a row are done with SSE (the
+ * stride-2 tile columns deinterleaved by shuffles); where writing a tile
+ * twice is harmless, a row's last group overlaps the one before, else the
+ * remaining tiles are done one by one. */
+
+size_t gn_wino_scratch(const gn_conv_geom *g) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2;
+    return (size_t)((2 * th + 2) * (2 * tw + 2));
 }
 
-/* The 4x4 input tile at (y0, x0) of a plane, zeros outside. */
-static inline void load_tile(const float *p, int64_t h, int64_t w, int64_t y0, int64_t x0,
-                             float d[16]) {
-    int i0, i1, j0, j1;
-    tile_range(y0, h, &i0, &i1);
-    tile_range(x0, w, &j0, &j1);
-    if (i1 - i0 < 4 || j1 - j0 < 4) memset(d, 0, 16 * sizeof(float));
-    for (int i = i0; i < i1; i++)
-        for (int j = j0; j < j1; j++)
-            d[4 * i + j] = p[(y0 + i) * w + x0 + j];
+/* Rows and columns of the image that the padded buffer holds. */
+static inline void padded_extent(const gn_conv_geom *g, int64_t hp, int64_t wp, int64_t *rows,
+                                 int64_t *cols) {
+    *rows = g->h < hp - g->pt ? g->h : hp - g->pt;
+    *cols = g->w < wp - g->pl ? g->w : wp - g->pl;
+    if (*rows < 0) *rows = 0;
+    if (*cols < 0) *cols = 0;
 }
 
-void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
-    const int64_t plane = g->h * g->w, ct = g->c * t_all;
+void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld,
+                   float *scratch) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw;
+    const int64_t plane = g->h * g->w, ct = g->c * ld, hp = 2 * th + 2, wp = 2 * tw + 2;
+    int64_t rows, cols;
+    padded_extent(g, hp, wp, &rows, &cols);
+    float *pp = scratch;
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < g->c; c++) {
-            const float *p = x + (n * g->c + c) * plane;
-            float *out = v + c * t_all + n * tn;
-            for (int64_t ty = 0; ty < th; ty++)
-                for (int64_t tx = 0; tx < tw; tx++) {
-                    float d[16], t[16], r[16];
-                    load_tile(p, g->h, g->w, 2 * ty - g->pt, 2 * tx - g->pl, d);
+            const float *src = x + (n * g->c + c) * plane;
+            memset(pp, 0, (size_t)(hp * wp) * sizeof(float));
+            for (int64_t y = 0; y < rows; y++)
+                memcpy(pp + (y + g->pt) * wp + g->pl, src + y * g->w, (size_t)cols * sizeof(float));
+            float *out = v + c * ld + n * tn;
+            for (int64_t ty = 0; ty < th; ty++) {
+                const float *r = pp + 2 * ty * wp;
+                float *o = out + ty * tw;
+                int64_t tx = 0;
+#ifdef GN_WINO_SSE
+                for (; tw >= 4 && tx < tw; tx += 4) {
+                    if (tx + 4 > tw) tx = tw - 4; /* the last group overlaps: recomputes a tile */
+                    __m128 t[4][4];               /* t[i][l] = (d_i B)[l] for 4 tiles */
+                    for (int i = 0; i < 4; i++) {
+                        const float *q = r + i * wp + 2 * tx;
+                        __m128 a = _mm_loadu_ps(q), b = _mm_loadu_ps(q + 4);
+                        __m128 c2 = _mm_loadu_ps(q + 2), d2 = _mm_loadu_ps(q + 6);
+                        __m128 d0 = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+                        __m128 d1 = _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+                        __m128 e2 = _mm_shuffle_ps(c2, d2, _MM_SHUFFLE(2, 0, 2, 0));
+                        __m128 e3 = _mm_shuffle_ps(c2, d2, _MM_SHUFFLE(3, 1, 3, 1));
+                        t[i][0] = _mm_sub_ps(d0, e2);
+                        t[i][1] = _mm_add_ps(d1, e2);
+                        t[i][2] = _mm_sub_ps(e2, d1);
+                        t[i][3] = _mm_sub_ps(d1, e3);
+                    }
+                    for (int l = 0; l < 4; l++) { /* V[4 k + l] = (B^T t)[k][l] */
+                        _mm_storeu_ps(o + l * ct + tx, _mm_sub_ps(t[0][l], t[2][l]));
+                        _mm_storeu_ps(o + (4 + l) * ct + tx, _mm_add_ps(t[1][l], t[2][l]));
+                        _mm_storeu_ps(o + (8 + l) * ct + tx, _mm_sub_ps(t[2][l], t[1][l]));
+                        _mm_storeu_ps(o + (12 + l) * ct + tx, _mm_sub_ps(t[1][l], t[3][l]));
+                    }
+                }
+#endif
+                for (; tx < tw; tx++) {
+                    float d[16], t[16], q[16];
+                    for (int i = 0; i < 4; i++)
+                        for (int j = 0; j < 4; j++)
+                            d[4 * i + j] = r[i * wp + 2 * tx + j];
                     for (int j = 0; j < 4; j++) /* t = B^T d, column by column */
                         bt4(d + j, 4, t + j, 4);
-                    for (int i = 0; i < 4; i++) /* r = t B, row by row */
-                        bt4(t + 4 * i, 1, r + 4 * i, 1);
-                    const int64_t k = ty * tw + tx;
+                    for (int i = 0; i < 4; i++) /* q = t B, row by row */
+                        bt4(t + 4 * i, 1, q + 4 * i, 1);
                     for (int e = 0; e < 16; e++)
-                        out[e * ct + k] = r[e];
+                        o[e * ct + tx] = q[e];
                 }
+            }
         }
 }
 
-void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t ld, int64_t nb, float *dx) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
-    const int64_t plane = g->h * g->w, ct = g->c * t_all;
+void gn_wino_input_grad(const gn_conv_geom *g, const float *dv, int64_t ld, int64_t nb, float *dx,
+                        float *scratch) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw;
+    const int64_t plane = g->h * g->w, ct = g->c * ld, hp = 2 * th + 2, wp = 2 * tw + 2;
+    int64_t rows, cols;
+    padded_extent(g, hp, wp, &rows, &cols);
+    float *pp = scratch;
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < g->c; c++) {
-            float *p = dx + (n * g->c + c) * plane;
-            const float *in = dv + c * t_all + n * tn;
-            for (int64_t ty = 0; ty < th; ty++)
-                for (int64_t tx = 0; tx < tw; tx++) {
-                    float d[16], t[16], r[16];
-                    const int64_t k = ty * tw + tx;
-                    for (int e = 0; e < 16; e++)
-                        d[e] = in[e * ct + k];
-                    for (int j = 0; j < 4; j++) /* t = B d */
-                        b4(d + j, 4, t + j, 4);
-                    for (int i = 0; i < 4; i++) /* r = t B^T */
-                        b4(t + 4 * i, 1, r + 4 * i, 1);
-                    const int64_t y0 = 2 * ty - g->pt, x0 = 2 * tx - g->pl;
-                    int i0, i1, j0, j1; /* positions outside the plane are padding */
-                    tile_range(y0, g->h, &i0, &i1);
-                    tile_range(x0, g->w, &j0, &j1);
-                    for (int i = i0; i < i1; i++)
-                        for (int j = j0; j < j1; j++)
-                            p[(y0 + i) * g->w + x0 + j] += r[4 * i + j];
+            const float *in = dv + c * ld + n * tn;
+            memset(pp, 0, (size_t)(hp * wp) * sizeof(float));
+            for (int64_t ty = 0; ty < th; ty++) {
+                const float *d = in + ty * tw;
+                float *r = pp + 2 * ty * wp;
+                int64_t tx = 0;
+#ifdef GN_WINO_SSE
+                /* Tile columns 2, 3 overlap the next tile's 0, 1: each group
+                 * adds its 8 columns and carries the 2 that spill over in a
+                 * register (re-reading just-stored, overlapping memory would
+                 * stall store forwarding). */
+                __m128 carry[4] = {_mm_setzero_ps(), _mm_setzero_ps(), _mm_setzero_ps(),
+                                   _mm_setzero_ps()};
+                const __m128 zero = _mm_setzero_ps();
+                for (; tx + 4 <= tw; tx += 4) {
+                    __m128 t[4][4]; /* t = B dV (over rows), then rows times B^T */
+                    for (int j = 0; j < 4; j++) {
+                        __m128 d0 = _mm_loadu_ps(d + j * ct + tx);
+                        __m128 d1 = _mm_loadu_ps(d + (4 + j) * ct + tx);
+                        __m128 d2 = _mm_loadu_ps(d + (8 + j) * ct + tx);
+                        __m128 d3 = _mm_loadu_ps(d + (12 + j) * ct + tx);
+                        t[0][j] = d0;
+                        t[1][j] = _mm_add_ps(_mm_sub_ps(d1, d2), d3);
+                        t[2][j] = _mm_sub_ps(_mm_add_ps(d1, d2), d0);
+                        t[3][j] = _mm_sub_ps(zero, d3);
+                    }
+                    for (int k = 0; k < 4; k++) {
+                        __m128 q0 = t[k][0];
+                        __m128 q1 = _mm_add_ps(_mm_sub_ps(t[k][1], t[k][2]), t[k][3]);
+                        __m128 q2 = _mm_sub_ps(_mm_add_ps(t[k][1], t[k][2]), t[k][0]);
+                        __m128 q3 = _mm_sub_ps(zero, t[k][3]);
+                        __m128 lo = _mm_unpacklo_ps(q0, q1), hi = _mm_unpackhi_ps(q0, q1);
+                        __m128 lo2 = _mm_unpacklo_ps(q2, q3), hi2 = _mm_unpackhi_ps(q2, q3);
+                        /* columns 2tx..+3: lo + (0, 0, lo2_0, lo2_1) + carry;
+                         * 2tx+4..+7: hi + (lo2_2, lo2_3, hi2_0, hi2_1) */
+                        __m128 v0 = _mm_add_ps(_mm_add_ps(lo, _mm_movelh_ps(zero, lo2)), carry[k]);
+                        __m128 v1 =
+                            _mm_add_ps(hi, _mm_shuffle_ps(lo2, hi2, _MM_SHUFFLE(1, 0, 3, 2)));
+                        carry[k] = _mm_movehl_ps(zero, hi2); /* (hi2_2, hi2_3, 0, 0) */
+                        float *row = r + k * wp + 2 * tx;
+                        _mm_storeu_ps(row, _mm_add_ps(_mm_loadu_ps(row), v0));
+                        _mm_storeu_ps(row + 4, _mm_add_ps(_mm_loadu_ps(row + 4), v1));
+                    }
                 }
+                for (int k = 0; k < 4 && tx > 0; k++) { /* flush the carried columns */
+                    float spill[4];
+                    _mm_storeu_ps(spill, carry[k]);
+                    r[k * wp + 2 * tx] += spill[0];
+                    r[k * wp + 2 * tx + 1] += spill[1];
+                }
+#endif
+                for (; tx < tw; tx++) {
+                    float e[16], t[16], q[16];
+                    for (int k = 0; k < 16; k++)
+                        e[k] = d[k * ct + tx];
+                    for (int j = 0; j < 4; j++) /* t = B dV */
+                        b4(e + j, 4, t + j, 4);
+                    for (int i = 0; i < 4; i++) /* q = t B^T */
+                        b4(t + 4 * i, 1, q + 4 * i, 1);
+                    for (int i = 0; i < 4; i++)
+                        for (int j = 0; j < 4; j++)
+                            r[i * wp + 2 * tx + j] += q[4 * i + j];
+                }
+            }
+            float *dst = dx + (n * g->c + c) * plane;
+            for (int64_t y = 0; y < rows; y++) {
+                const float *a = pp + (y + g->pt) * wp + g->pl;
+                float *b = dst + y * g->w;
+                for (int64_t k = 0; k < cols; k++)
+                    b[k] += a[k];
+            }
         }
 }
 
 void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t ld, int64_t nb,
-                    const float *bias, int relu, float *y) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
-    const int64_t opl = g->oh * g->ow, ot = o * t_all;
+                    const float *bias, int relu, float *y, float *scratch) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw;
+    const int64_t opl = g->oh * g->ow, ot = o * ld, wb = 2 * tw;
+    float *ob = scratch; /* (2 th, 2 tw) */
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < o; c++) {
-            float *p = y + (n * o + c) * opl;
-            const float *in = z + c * t_all + n * tn;
-            const float b = bias ? bias[c] : 0.0f;
-            for (int64_t ty = 0; ty < th; ty++)
-                for (int64_t tx = 0; tx < tw; tx++) {
-                    float d[16], t[8], r[4];
-                    const int64_t k = ty * tw + tx;
-                    for (int e = 0; e < 16; e++)
-                        d[e] = in[e * ot + k];
-                    for (int j = 0; j < 4; j++) /* t = A^T d (2x4) */
-                        at4(d + j, 4, t + j, 4);
-                    for (int i = 0; i < 2; i++) /* r = t A (2x2) */
-                        at4(t + 4 * i, 1, r + 2 * i, 1);
-                    for (int e = 0; e < 4; e++) {
-                        float v = r[e] + b;
-                        r[e] = relu && !(v > 0.0f) ? 0.0f : v;
+            const float *in = z + c * ld + n * tn;
+            for (int64_t ty = 0; ty < th; ty++) {
+                const float *d = in + ty * tw;
+                float *r0 = ob + 2 * ty * wb, *r1 = r0 + wb;
+                int64_t tx = 0;
+#ifdef GN_WINO_SSE
+                for (; tw >= 4 && tx < tw; tx += 4) {
+                    if (tx + 4 > tw) tx = tw - 4; /* the last group overlaps: recomputes a tile */
+                    __m128 s[2][4];               /* s = A^T Z (over rows), then rows times A */
+                    for (int j = 0; j < 4; j++) {
+                        __m128 z0 = _mm_loadu_ps(d + j * ot + tx);
+                        __m128 z1 = _mm_loadu_ps(d + (4 + j) * ot + tx);
+                        __m128 z2 = _mm_loadu_ps(d + (8 + j) * ot + tx);
+                        __m128 z3 = _mm_loadu_ps(d + (12 + j) * ot + tx);
+                        s[0][j] = _mm_add_ps(_mm_add_ps(z0, z1), z2);
+                        s[1][j] = _mm_sub_ps(_mm_sub_ps(z1, z2), z3);
                     }
-                    const int64_t y0 = 2 * ty, x0 = 2 * tx;
-                    if (y0 + 2 <= g->oh && x0 + 2 <= g->ow) {
-                        p[y0 * g->ow + x0] = r[0];
-                        p[y0 * g->ow + x0 + 1] = r[1];
-                        p[(y0 + 1) * g->ow + x0] = r[2];
-                        p[(y0 + 1) * g->ow + x0 + 1] = r[3];
-                        continue;
+                    for (int a = 0; a < 2; a++) {
+                        __m128 e = _mm_add_ps(_mm_add_ps(s[a][0], s[a][1]), s[a][2]);
+                        __m128 f = _mm_sub_ps(_mm_sub_ps(s[a][1], s[a][2]), s[a][3]);
+                        float *row = (a ? r1 : r0) + 2 * tx;
+                        _mm_storeu_ps(row, _mm_unpacklo_ps(e, f));
+                        _mm_storeu_ps(row + 4, _mm_unpackhi_ps(e, f));
                     }
-                    const int ni = y0 + 2 <= g->oh ? 2 : 1, nj = x0 + 2 <= g->ow ? 2 : 1;
-                    for (int i = 0; i < ni; i++)
-                        for (int j = 0; j < nj; j++)
-                            p[(y0 + i) * g->ow + x0 + j] = r[2 * i + j];
                 }
+#endif
+                for (; tx < tw; tx++) {
+                    float e[16], t[8], q[4];
+                    for (int k = 0; k < 16; k++)
+                        e[k] = d[k * ot + tx];
+                    for (int j = 0; j < 4; j++) /* t = A^T Z (2x4) */
+                        at4(e + j, 4, t + j, 4);
+                    for (int i = 0; i < 2; i++) /* q = t A (2x2) */
+                        at4(t + 4 * i, 1, q + 2 * i, 1);
+                    r0[2 * tx] = q[0];
+                    r0[2 * tx + 1] = q[1];
+                    r1[2 * tx] = q[2];
+                    r1[2 * tx + 1] = q[3];
+                }
+            }
+            float *p = y + (n * o + c) * opl;
+            const float b = bias ? bias[c] : 0.0f;
+            for (int64_t yy = 0; yy < g->oh; yy++) { /* the valid part, plus bias and relu */
+                const float *src = ob + yy * wb;
+                float *dst = p + yy * g->ow;
+                if (relu) {
+                    for (int64_t k = 0; k < g->ow; k++) {
+                        const float val = src[k] + b;
+                        dst[k] = val > 0.0f ? val : 0.0f;
+                    }
+                } else {
+                    for (int64_t k = 0; k < g->ow; k++)
+                        dst[k] = src[k] + b;
+                }
+            }
         }
 }
 
 void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
-                         int64_t nb, float *m, int64_t ld, float *db) {
-    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw, t_all = ld;
-    const int64_t opl = g->oh * g->ow, ot = o * t_all;
+                         int64_t nb, float *m, int64_t ld, float *db, float *scratch) {
+    const int64_t th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2, tn = th * tw;
+    const int64_t opl = g->oh * g->ow, ot = o * ld, wb = 2 * tw;
+    float *gb = scratch; /* dY masked by the relu, zero beyond (oh, ow) */
+    memset(gb, 0, (size_t)(2 * th * wb) * sizeof(float));
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < o; c++) {
             const float *p = dy + (n * o + c) * opl;
             const float *q = y ? y + (n * o + c) * opl : NULL;
-            float *out = m + c * t_all + n * tn;
             float sum = 0.0f;
-            for (int64_t ty = 0; ty < th; ty++)
-                for (int64_t tx = 0; tx < tw; tx++) {
-                    float d[4] = {0, 0, 0, 0}, t[8], r[16];
-                    const int64_t y0 = 2 * ty, x0 = 2 * tx;
-                    /* A tile past an odd edge has fewer than 4 outputs. */
-                    const int ni = y0 + 2 <= g->oh ? 2 : 1, nj = x0 + 2 <= g->ow ? 2 : 1;
-                    for (int i = 0; i < ni; i++)
-                        for (int j = 0; j < nj; j++) {
-                            const int64_t at = (y0 + i) * g->ow + x0 + j;
-                            const float v = p[at];
-                            d[2 * i + j] = q && !(q[at] > 0.0f) ? 0.0f : v;
-                        }
-                    sum += (d[0] + d[1]) + (d[2] + d[3]);
+            for (int64_t yy = 0; yy < g->oh; yy++) {
+                float *dst = gb + yy * wb;
+                const float *src = p + yy * g->ow;
+                if (q) {
+                    const float *mask = q + yy * g->ow;
+                    for (int64_t k = 0; k < g->ow; k++) {
+                        const float val = src[k];
+                        dst[k] = mask[k] > 0.0f ? val : 0.0f;
+                    }
+                } else {
+                    memcpy(dst, src, (size_t)g->ow * sizeof(float));
+                }
+                sum += gn_sum_f(dst, g->ow);
+            }
+            if (db) db[c] += sum;
+            float *out = m + c * ld + n * tn;
+            for (int64_t ty = 0; ty < th; ty++) {
+                const float *g0 = gb + 2 * ty * wb, *g1 = g0 + wb;
+                float *od = out + ty * tw;
+                int64_t tx = 0;
+#ifdef GN_WINO_SSE
+                for (; tw >= 4 && tx < tw; tx += 4) {
+                    if (tx + 4 > tw) tx = tw - 4; /* the last group overlaps: recomputes a tile */
+                    __m128 a = _mm_loadu_ps(g0 + 2 * tx), b = _mm_loadu_ps(g0 + 2 * tx + 4);
+                    __m128 c0 = _mm_loadu_ps(g1 + 2 * tx), c1 = _mm_loadu_ps(g1 + 2 * tx + 4);
+                    __m128 d00 = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+                    __m128 d01 = _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+                    __m128 d10 = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(2, 0, 2, 0));
+                    __m128 d11 = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(3, 1, 3, 1));
+                    const __m128 zero = _mm_setzero_ps();
+                    __m128 t[4][2] = {{d00, d01},
+                                      {_mm_add_ps(d00, d10), _mm_add_ps(d01, d11)},
+                                      {_mm_sub_ps(d00, d10), _mm_sub_ps(d01, d11)},
+                                      {_mm_sub_ps(zero, d10), _mm_sub_ps(zero, d11)}};
+                    for (int k = 0; k < 4; k++) { /* M[4 k + l] = (t A^T)[k][l] */
+                        _mm_storeu_ps(od + (4 * k) * ot + tx, t[k][0]);
+                        _mm_storeu_ps(od + (4 * k + 1) * ot + tx, _mm_add_ps(t[k][0], t[k][1]));
+                        _mm_storeu_ps(od + (4 * k + 2) * ot + tx, _mm_sub_ps(t[k][0], t[k][1]));
+                        _mm_storeu_ps(od + (4 * k + 3) * ot + tx, _mm_sub_ps(zero, t[k][1]));
+                    }
+                }
+#endif
+                for (; tx < tw; tx++) {
+                    const float d[4] = {g0[2 * tx], g0[2 * tx + 1], g1[2 * tx], g1[2 * tx + 1]};
+                    float t[8], r[16];
                     for (int j = 0; j < 2; j++) /* t = A d (4x2) */
                         a2(d + j, 2, t + j, 2);
                     for (int i = 0; i < 4; i++) /* r = t A^T (4x4) */
                         a2(t + 2 * i, 1, r + 4 * i, 1);
-                    const int64_t k = ty * tw + tx;
                     for (int e = 0; e < 16; e++)
-                        out[e * ot + k] = r[e];
+                        od[e * ot + tx] = r[e];
                 }
-            if (db) db[c] += sum;
+            }
         }
 }
