@@ -11,11 +11,15 @@
 
 int gn_cli_exit_code(gn_status st) {
     switch (st) {
-    case GN_OK: return 0;
+    case GN_OK:
+        return 0;
     case GN_ERR_CONFIG:
-    case GN_ERR_INVALID: return 2;
-    case GN_ERR_CANCELLED: return 130;
-    default: return 1;
+    case GN_ERR_INVALID:
+        return 2;
+    case GN_ERR_CANCELLED:
+        return 130;
+    default:
+        return 1;
     }
 }
 
@@ -88,9 +92,12 @@ static int cmd_experiment(int argc, char **argv, gn_run_mode mode) {
         } else if ((!strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--plugin-path")) &&
                    i + 1 < argc) {
             const char *v = argv[++i];
-            if (!strcmp(a, "--out")) o.out_dir = v;
-            else if (!strcmp(a, "--plugin-path")) o.plugin_path = v;
-            else if (o.n_sets < GN_MAX_SETS) sets[o.n_sets++] = v;
+            if (!strcmp(a, "--out"))
+                o.out_dir = v;
+            else if (!strcmp(a, "--plugin-path"))
+                o.plugin_path = v;
+            else if (o.n_sets < GN_MAX_SETS)
+                sets[o.n_sets++] = v;
             else {
                 fprintf(stderr, "ganglion: too many --set options (at most %d)\n", GN_MAX_SETS);
                 return 2;

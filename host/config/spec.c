@@ -209,13 +209,18 @@ static size_t args_len(const char *p) {
     const char *q = p;
     for (; *q; q++) {
         if (quoted) {
-            if (*q == '\\' && q[1]) q++;
-            else if (*q == '"') quoted = 0;
+            if (*q == '\\' && q[1])
+                q++;
+            else if (*q == '"')
+                quoted = 0;
             continue;
         }
-        if (*q == '"') quoted = 1;
-        else if (*q == '(') depth++;
-        else if (*q == ')' && --depth == 0) return (size_t)(q - p) + 1;
+        if (*q == '"')
+            quoted = 1;
+        else if (*q == '(')
+            depth++;
+        else if (*q == ')' && --depth == 0)
+            return (size_t)(q - p) + 1;
     }
     return (size_t)(q - p);
 }

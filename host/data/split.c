@@ -140,6 +140,7 @@ gn_status gn_data_view_new_excluding(const gn_dataset *ds, int64_t count, int64_
     gn_status st = gn_data_view_new(ds, 0, count - skip_count, name, out, err);
     if (st) return st;
     /* Indices before the hole stay; those after it move past it. */
-    for (int64_t i = skip_first; i < count - skip_count; i++) (*out)->order[i] = i + skip_count;
+    for (int64_t i = skip_first; i < count - skip_count; i++)
+        (*out)->order[i] = i + skip_count;
     return GN_OK;
 }

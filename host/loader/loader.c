@@ -75,7 +75,8 @@ void gn_loader_free(gn_loader *l) {
     for (int i = l->n - 1; i >= 0; i--)
         if (l->plugins[i].desc->fini) l->plugins[i].desc->fini();
     /* Never dlclose: registered vtables point into the plugins. */
-    for (int i = 0; i < l->n_dirs; i++) free(l->dirs[i]);
+    for (int i = 0; i < l->n_dirs; i++)
+        free(l->dirs[i]);
     free(l);
 }
 
@@ -93,15 +94,13 @@ static gn_status check_desc(const char *path, const gn_plugin_desc *d, gn_error 
                             "%zu)",
                             path, d->struct_size, offsetof(gn_plugin_desc, reserved));
     if (d->abi_major != GN_ABI_MAJOR || d->abi_minor > GN_ABI_MINOR)
-        return gn_error_set(err, GN_ERR_ABI,
-                            "plugin %s built for ABI %u.%u, host is %d.%d (%s)", path,
-                            d->abi_major, d->abi_minor, GN_ABI_MAJOR, GN_ABI_MINOR,
+        return gn_error_set(err, GN_ERR_ABI, "plugin %s built for ABI %u.%u, host is %d.%d (%s)",
+                            path, d->abi_major, d->abi_minor, GN_ABI_MAJOR, GN_ABI_MINOR,
                             d->abi_major != GN_ABI_MAJOR ? "major versions differ"
                                                          : "plugin needs a newer host");
     if (!d->build_signature || strcmp(d->build_signature, GN_BUILD_SIGNATURE) != 0)
-        return gn_error_set(err, GN_ERR_ABI, "plugin %s: build signature '%s', host is '%s'",
-                            path, d->build_signature ? d->build_signature : "(none)",
-                            GN_BUILD_SIGNATURE);
+        return gn_error_set(err, GN_ERR_ABI, "plugin %s: build signature '%s', host is '%s'", path,
+                            d->build_signature ? d->build_signature : "(none)", GN_BUILD_SIGNATURE);
     if (!d->name || !*d->name || !d->version || !d->init)
         return gn_error_set(err, GN_ERR_ABI, "plugin %s: descriptor lacks name, version or init",
                             path);
@@ -155,8 +154,8 @@ gn_status gn_loader_load_file(gn_loader *l, const char *path, gn_error *err) {
         const gn_loaded *other = find_loaded(l, d->name);
         if (other)
             st = gn_error_set(err, GN_ERR_CONFIG,
-                              "plugin %s: name '%s' is already taken by plugin %s", path,
-                              d->name, other->path);
+                              "plugin %s: name '%s' is already taken by plugin %s", path, d->name,
+                              other->path);
     }
     if (!st && (strcmp(d->name, "core") == 0 || strchr(d->name, '.')))
         st = gn_error_set(err, GN_ERR_CONFIG, "plugin %s: '%s' is not a valid plugin name", path,
@@ -168,8 +167,8 @@ gn_status gn_loader_load_file(gn_loader *l, const char *path, gn_error *err) {
     for (int i = 0; i < l->depth; i++)
         if (strcmp(l->loading[i], d->name) == 0) {
             dlclose(h);
-            return gn_error_set(err, GN_ERR_CONFIG, "plugin %s: circular requirement on '%s'",
-                                path, d->name);
+            return gn_error_set(err, GN_ERR_CONFIG, "plugin %s: circular requirement on '%s'", path,
+                                d->name);
         }
     if (d->requires) {
         snprintf(l->loading[l->depth++], sizeof l->loading[0], "%s", d->name);
@@ -256,11 +255,15 @@ int gn_loader_load_all(gn_loader *l, void (*on_error)(const gn_error *e, void *u
     return refused;
 }
 
-int gn_loader_count(const gn_loader *l) { return l->n; }
+int gn_loader_count(const gn_loader *l) {
+    return l->n;
+}
 const gn_plugin_desc *gn_loader_desc(const gn_loader *l, int i) {
     return i >= 0 && i < l->n ? l->plugins[i].desc : NULL;
 }
 const char *gn_loader_path(const gn_loader *l, int i) {
     return i >= 0 && i < l->n ? l->plugins[i].path : NULL;
 }
-const char *gn_loader_search_path(const gn_loader *l) { return l->search; }
+const char *gn_loader_search_path(const gn_loader *l) {
+    return l->search;
+}

@@ -36,8 +36,7 @@ gn_status gn_write_atomic(const char *path, const void *data, size_t size, gn_er
     if (rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
-        return gn_error_set(err, GN_ERR_IO, "%s: cannot rename into place: %s", path,
-                            strerror(e));
+        return gn_error_set(err, GN_ERR_IO, "%s: cannot rename into place: %s", path, strerror(e));
     }
     return GN_OK;
 }

@@ -12,15 +12,19 @@
 #define GN_CHART_H 400
 
 /* Legends grow with the number of runs compared. */
-static int chart_height(int n_runs) { return n_runs > 1 ? GN_CHART_H + 22 * n_runs : GN_CHART_H; }
+static int chart_height(int n_runs) {
+    return n_runs > 1 ? GN_CHART_H + 22 * n_runs : GN_CHART_H;
+}
 
 static gn_status chart(const gn_results *const *runs, const char *const *labels, int n_runs,
                        const char *metric, const char *x_metric, char **svg, size_t *len,
                        gn_error *err) {
     static double x[GN_CURVE_MAX], y[GN_CURVE_MAX], xe[GN_CURVE_MAX], xv[GN_CURVE_MAX];
     char title[96];
-    if (x_metric) snprintf(title, sizeof title, "%s against %s", metric, x_metric);
-    else snprintf(title, sizeof title, "%s per epoch", metric);
+    if (x_metric)
+        snprintf(title, sizeof title, "%s against %s", metric, x_metric);
+    else
+        snprintf(title, sizeof title, "%s per epoch", metric);
     gn_plot *p = gn_plot_new(title, x_metric ? x_metric : "epoch", metric);
     if (!p) return gn_error_set(err, GN_ERR_NOMEM, "learning curves: out of memory");
     gn_status st = gn_plot_set_size(p, GN_CHART_W, chart_height(n_runs), err);
@@ -28,7 +32,8 @@ static gn_status chart(const gn_results *const *runs, const char *const *labels,
     for (int r = 0; r < n_runs && !st; r++)
         for (int s = 0; s < 2 && !st; s++) {
             /* Comparing runs: one curve each (validation when there is one). */
-            if (n_runs > 1 && s == 0 && gn_results_series(runs[r], "val", metric, x, y, 1)) continue;
+            if (n_runs > 1 && s == 0 && gn_results_series(runs[r], "val", metric, x, y, 1))
+                continue;
             int n = gn_results_series(runs[r], splits[s], metric, x, y, GN_CURVE_MAX);
             if (!n) continue;
             if (x_metric) { /* epoch numbers -> that epoch's value of x_metric */
@@ -41,8 +46,10 @@ static gn_status chart(const gn_results *const *runs, const char *const *labels,
                 }
             }
             char label[160];
-            if (labels && labels[r]) snprintf(label, sizeof label, "%s (%s)", labels[r], splits[s]);
-            else snprintf(label, sizeof label, "%s", splits[s]);
+            if (labels && labels[r])
+                snprintf(label, sizeof label, "%s (%s)", labels[r], splits[s]);
+            else
+                snprintf(label, sizeof label, "%s", splits[s]);
             st = gn_plot_line(p, label, x, y, n, err);
         }
     if (!st && gn_plot_n_series(p) == 0) st = GN_ERR_NOT_FOUND;
@@ -85,8 +92,7 @@ gn_status gn_curves_svg_x(const gn_results *const *runs, const char *const *labe
                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                       "viewBox=\"0 0 %d %d\">\n%s</svg>\n",
                       drawn * GN_CHART_W, chart_height(n_runs), drawn * GN_CHART_W,
-                      chart_height(n_runs),
-                      out.data ? out.data : "");
+                      chart_height(n_runs), out.data ? out.data : "");
         if (doc.failed) st = gn_error_set(err, GN_ERR_NOMEM, "learning curves: out of memory");
         *svg = doc.data;
         *len = doc.len;

@@ -24,9 +24,12 @@ void gn_progress_epoch_begin(gn_progress *p, int epoch, int epochs, int64_t step
 }
 
 static void print_time(FILE *f, double s) {
-    if (s >= 3600) fprintf(f, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-    else if (s >= 60) fprintf(f, "%dm%02ds", (int)(s / 60), (int)s % 60);
-    else fprintf(f, "%ds", (int)(s + 0.5));
+    if (s >= 3600)
+        fprintf(f, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+    else if (s >= 60)
+        fprintf(f, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        fprintf(f, "%ds", (int)(s + 0.5));
 }
 
 static void draw(gn_progress *p, int64_t step, const gn_metric *m, int n, int final) {
@@ -45,9 +48,12 @@ static void draw(gn_progress *p, int64_t step, const gn_metric *m, int n, int fi
         fputs("ETA: ", p->out);
         print_time(p->out, step ? el / (double)step * (double)(steps - step) : 0);
     }
-    for (int i = 0; i < n; i++) fprintf(p->out, " - %s: %.4f", m[i].name, m[i].value);
-    if (final) fputc('\n', p->out);
-    else fputs("\033[K", p->out); /* clear what a longer earlier line left */
+    for (int i = 0; i < n; i++)
+        fprintf(p->out, " - %s: %.4f", m[i].name, m[i].value);
+    if (final)
+        fputc('\n', p->out);
+    else
+        fputs("\033[K", p->out); /* clear what a longer earlier line left */
     fflush(p->out);
 }
 
@@ -67,7 +73,8 @@ void gn_progress_epoch_end(gn_progress *p, const gn_metric *m, int n) {
     double el = gn_now() - p->t0;
     fprintf(p->out, "epoch %d/%d - %.2fs - %.0fms/step", p->epoch, p->epochs, el,
             p->steps ? 1000.0 * el / (double)p->steps : 0.0);
-    for (int i = 0; i < n; i++) fprintf(p->out, " - %s: %.4f", m[i].name, m[i].value);
+    for (int i = 0; i < n; i++)
+        fprintf(p->out, " - %s: %.4f", m[i].name, m[i].value);
     fputc('\n', p->out);
     fflush(p->out);
 }

@@ -16,7 +16,9 @@ struct gn_results {
     int epochs;
 };
 
-gn_results *gn_results_new(void) { return calloc(1, sizeof(gn_results)); }
+gn_results *gn_results_new(void) {
+    return calloc(1, sizeof(gn_results));
+}
 
 void gn_results_free(gn_results *r) {
     if (!r) return;
@@ -111,29 +113,33 @@ static int seen(const char (*list)[64], int n, const char *s) {
 }
 
 static void put_number(gn_buf *b, double v) {
-    if (isfinite(v)) gn_buf_printf(b, "%.9g", v);
-    else gn_buf_printf(b, "%s", "null");
+    if (isfinite(v))
+        gn_buf_printf(b, "%.9g", v);
+    else
+        gn_buf_printf(b, "%s", "null");
 }
 
 gn_status gn_results_write_csv(const gn_results *r, const char *path, gn_error *err) {
     char names[32][64];
     int nn = 0;
     for (int i = 0; i < r->n && nn < 32; i++)
-        if (r->rows[i].epoch > 0 && seen((const char (*)[64])names, nn, r->rows[i].name) < 0)
+        if (r->rows[i].epoch > 0 && seen((const char(*)[64])names, nn, r->rows[i].name) < 0)
             snprintf(names[nn++], 64, "%s", r->rows[i].name);
     gn_buf b = {0};
     gn_buf_printf(&b, "epoch,split");
-    for (int k = 0; k < nn; k++) gn_buf_printf(&b, ",%s", names[k]);
+    for (int k = 0; k < nn; k++)
+        gn_buf_printf(&b, ",%s", names[k]);
     gn_buf_printf(&b, "\n");
     static const char *const splits[] = {"train", "val"};
     for (int e = 1; e <= r->epochs; e++)
         for (int s = 0; s < 2; s++) {
             double vals[32];
             int any = 0;
-            for (int k = 0; k < nn; k++) vals[k] = NAN;
+            for (int k = 0; k < nn; k++)
+                vals[k] = NAN;
             for (int i = 0; i < r->n; i++) {
                 const gn_row *row = &r->rows[i];
-                int k = seen((const char (*)[64])names, nn, row->name);
+                int k = seen((const char(*)[64])names, nn, row->name);
                 if (row->epoch == e && !strcmp(row->split, splits[s]) && k >= 0) {
                     vals[k] = row->value;
                     any = 1;
@@ -142,8 +148,10 @@ gn_status gn_results_write_csv(const gn_results *r, const char *path, gn_error *
             if (!any) continue;
             gn_buf_printf(&b, "%d,%s", e, splits[s]);
             for (int k = 0; k < nn; k++) {
-                if (isnan(vals[k])) gn_buf_printf(&b, ",");
-                else gn_buf_printf(&b, ",%.9g", vals[k]);
+                if (isnan(vals[k]))
+                    gn_buf_printf(&b, ",");
+                else
+                    gn_buf_printf(&b, ",%.9g", vals[k]);
             }
             gn_buf_printf(&b, "\n");
         }
@@ -157,9 +165,12 @@ static void put_string(gn_buf *b, const char *s) {
     gn_buf_printf(b, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') gn_buf_printf(b, "\\%c", c);
-        else if (c < 0x20) gn_buf_printf(b, "\\u%04x", c);
-        else gn_buf_printf(b, "%c", c);
+        if (c == '"' || c == '\\')
+            gn_buf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            gn_buf_printf(b, "\\u%04x", c);
+        else
+            gn_buf_printf(b, "%c", c);
     }
     gn_buf_printf(b, "\"");
 }
@@ -178,7 +189,7 @@ gn_status gn_results_write_summary(const gn_results *r, const char *path, const 
     char splits[16][64];
     int ns = 0;
     for (int i = 0; i < r->n && ns < 16; i++)
-        if (r->rows[i].epoch == 0 && seen((const char (*)[64])splits, ns, r->rows[i].split) < 0)
+        if (r->rows[i].epoch == 0 && seen((const char(*)[64])splits, ns, r->rows[i].split) < 0)
             snprintf(splits[ns++], 64, "%s", r->rows[i].split);
     for (int s = 0; s < ns; s++) {
         gn_buf_printf(&b, ",\n  ");

@@ -13,8 +13,8 @@
 
 /* Sections the host knows; plugins' items bring [train] and [evaluator.*]. */
 static int known_section(const char *name) {
-    static const char *const exact[] = {"experiment", "data", "model", "train", "evaluate",
-                                        "sweep"};
+    static const char *const exact[] = {"experiment", "data",     "model",
+                                        "train",      "evaluate", "sweep"};
     static const char *const prefix[] = {"model.", "layer.", "evaluator."};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
         if (!strcmp(name, exact[i])) return 1;
@@ -34,14 +34,15 @@ static gn_section *section_or_empty(gn_run *run, const char *name, gn_error *err
 /* Splits a space- or comma-separated list into words (in place). */
 static int split_words(char *s, char **words, int max) {
     int n = 0;
-    for (char *tok = strtok(s, " ,\t"); tok && n < max; tok = strtok(NULL, " ,\t")) words[n++] = tok;
+    for (char *tok = strtok(s, " ,\t"); tok && n < max; tok = strtok(NULL, " ,\t"))
+        words[n++] = tok;
     return n;
 }
 
-static gn_status config_error_at(gn_run *run, const char *section, const char *key,
-                                 gn_error *err) {
+static gn_status config_error_at(gn_run *run, const char *section, const char *key, gn_error *err) {
     int line = gn_section_line(gn_ini_find(run->ini, section), key);
-    if (line > 0) return gn_error_prefix(err, "%s:%d: [%s] %s", run->opts->config, line, section, key);
+    if (line > 0)
+        return gn_error_prefix(err, "%s:%d: [%s] %s", run->opts->config, line, section, key);
     return gn_error_prefix(err, "%s: [%s] %s", run->opts->config, section, key);
 }
 
@@ -101,7 +102,8 @@ static gn_status resolve_items(gn_run *run, gn_error *err) {
     snprintf(list, sizeof list, "%s", gn_section_str(gn_ini_find(run->ini, "evaluate"), "metrics"));
     int n = split_words(list, words, GN_RUN_MAX_EVALUATORS);
     for (int i = 0; i < n; i++) {
-        const gn_evaluator_vtable *vt = gn_registry_find(run->reg, GN_KIND_EVALUATOR, words[i], err);
+        const gn_evaluator_vtable *vt =
+            gn_registry_find(run->reg, GN_KIND_EVALUATOR, words[i], err);
         if (!vt) {
             err->status = GN_ERR_CONFIG;
             return config_error_at(run, "evaluate", "metrics", err);
@@ -109,7 +111,8 @@ static gn_status resolve_items(gn_run *run, gn_error *err) {
         char sname[128];
         snprintf(sname, sizeof sname, "evaluator.%s", vt->name);
         const gn_section *given = gn_ini_find(run->ini, sname);
-        gn_section *p = given ? gn_section_clone(given, err) : gn_section_new(sname, run->opts->config);
+        gn_section *p =
+            given ? gn_section_clone(given, err) : gn_section_new(sname, run->opts->config);
         if (!p) return GN_ERR_NOMEM;
         run->evals[run->n_evals].vt = vt;
         run->evals[run->n_evals++].params = p;
@@ -147,8 +150,7 @@ static gn_status load_data(gn_run *run, gn_error *err) {
             return gn_error_set(err, GN_ERR_CONFIG,
                                 "%s: [data] folds = %lld, fold = %lld: need 2 <= folds <= %lld "
                                 "samples and 1 <= fold <= folds",
-                                run->opts->config, (long long)folds, (long long)fold,
-                                (long long)n);
+                                run->opts->config, (long long)folds, (long long)fold, (long long)n);
         int64_t a = (fold - 1) * n / folds, b = fold * n / folds;
         if ((st = gn_data_view_new_excluding(run->train_set, n, a, b - a, "train", &run->train,
                                              err)) ||
@@ -212,8 +214,8 @@ static gn_status make_run_dir(gn_run *run, gn_error *err) {
     }
     if (mkdir_p(run->dir) != 0) {
         int e = errno;
-        gn_status st = gn_error_set(err, GN_ERR_IO, "%s: cannot create run folder: %s",
-                                    run->dir, strerror(e));
+        gn_status st =
+            gn_error_set(err, GN_ERR_IO, "%s: cannot create run folder: %s", run->dir, strerror(e));
         run->dir[0] = '\0';
         return st;
     }
@@ -251,12 +253,15 @@ gn_status gn_run_write_reports(gn_run *run, const char *status, gn_error *err) {
         gn_error cerr = {0};
         gn_status cs = gn_curves_svg(runs, NULL, 1, metrics, 3, &svg, &len, &cerr);
         snprintf(path, sizeof path, "%s/learning_curves.svg", run->dir);
-        if (!cs) st = gn_write_atomic(path, svg, len, err);
-        else if (cs != GN_ERR_NOT_FOUND) st = gn_error_set(err, cs, "%s", cerr.msg);
+        if (!cs)
+            st = gn_write_atomic(path, svg, len, err);
+        else if (cs != GN_ERR_NOT_FOUND)
+            st = gn_error_set(err, cs, "%s", cerr.msg);
         free(svg);
     }
     snprintf(path, sizeof path, "%s/log.txt", run->dir);
-    if (!st && !run->log.failed) st = gn_write_atomic(path, run->log.data ? run->log.data : "", run->log.len, err);
+    if (!st && !run->log.failed)
+        st = gn_write_atomic(path, run->log.data ? run->log.data : "", run->log.len, err);
     return st;
 }
 
@@ -275,7 +280,8 @@ static gn_status check_or_summarise(gn_run *run, gn_error *err) {
     gn_model *m = NULL;
     gn_status st = gn_host_services.model_build(run, "model", &info, &m, err);
     if (st) return st;
-    if (run->opts->mode == GN_RUN_SUMMARY) gn_run_print_summary(m, run->opts->out);
+    if (run->opts->mode == GN_RUN_SUMMARY)
+        gn_run_print_summary(m, run->opts->out);
     else
         fprintf(run->opts->out, "%s: ok (trainer %s, model of %lld parameters, %d evaluators)\n",
                 run->opts->config, run->trainer->name, (long long)gn_model_n_params(m),
@@ -333,7 +339,9 @@ static gn_status run_phases(gn_run *run, gn_error *err) {
     };
     st = run->trainer->run(&ctx, err);
     gn_error werr = {0};
-    const char *status = st == GN_OK ? "completed" : st == GN_ERR_CANCELLED ? "cancelled" : "failed";
+    const char *status = st == GN_OK              ? "completed"
+                         : st == GN_ERR_CANCELLED ? "cancelled"
+                                                  : "failed";
     if (st) gn_buf_printf(&run->log, "[%8.2f] error: %s\n", gn_now() - run->t0, err->msg);
     if (gn_run_write_reports(run, status, &werr) && !st) {
         *err = werr;
@@ -348,25 +356,27 @@ gn_status gn_run_experiment(const gn_run_opts *opts, gn_error *err) {
     return gn_run_experiment_report(opts, NULL, err);
 }
 
-gn_status gn_run_experiment_report(const gn_run_opts *opts, gn_run_report *report,
-                                   gn_error *err) {
+gn_status gn_run_experiment_report(const gn_run_opts *opts, gn_run_report *report, gn_error *err) {
     gn_run run;
     memset(&run, 0, sizeof run);
     run.opts = opts;
     run.t0 = gn_now();
     run.results = gn_results_new();
     gn_progress_init(&run.progress, opts->out);
-    gn_status st = run.results ? run_phases(&run, err)
-                               : gn_error_set(err, GN_ERR_NOMEM, "out of memory");
+    gn_status st =
+        run.results ? run_phases(&run, err) : gn_error_set(err, GN_ERR_NOMEM, "out of memory");
     if (report) {
         report->params = run.params;
         report->wall_seconds = gn_now() - run.t0;
         report->results = run.results; /* handed over */
         run.results = NULL;
         snprintf(report->status, sizeof report->status, "%s",
-                 st == GN_OK ? "completed" : st == GN_ERR_CANCELLED ? "cancelled" : "failed");
+                 st == GN_OK              ? "completed"
+                 : st == GN_ERR_CANCELLED ? "cancelled"
+                                          : "failed");
     }
-    for (int i = 0; i < run.n_evals; i++) gn_section_free(run.evals[i].params);
+    for (int i = 0; i < run.n_evals; i++)
+        gn_section_free(run.evals[i].params);
     gn_data_view_free(run.train);
     gn_data_view_free(run.val);
     gn_data_view_free(run.test);

@@ -18,14 +18,16 @@ const gn_param_schema gn_schema_data[] = {
                  "k-fold cross-validation: validate on fold `fold` of K (0 = off; "
                  "validation_split is then not used)"),
     GN_PARAM_INT("fold", "1", 1, 100, "which fold validates, 1..folds"),
-    GN_PARAM_CHOICE("normalize", "scale", "scale|standard|none",
-                    "scale: pixels / 255 (tables: as they are); standard: zero mean, unit variance over "
-                    "train; none: raw"),
+    GN_PARAM_CHOICE(
+        "normalize", "scale", "scale|standard|none",
+        "scale: pixels / 255 (tables: as they are); standard: zero mean, unit variance over "
+        "train; none: raw"),
     GN_PARAM_END,
 };
 
 const gn_param_schema gn_schema_evaluate[] = {
-    GN_PARAM_STRING("metrics", "", "extra evaluators run on the test split (the trainer "
-                                   "reports its own loss and accuracy)"),
+    GN_PARAM_STRING("metrics", "",
+                    "extra evaluators run on the test split (the trainer "
+                    "reports its own loss and accuracy)"),
     GN_PARAM_END,
 };

@@ -8,7 +8,9 @@
 
 static volatile sig_atomic_t cancel_requested;
 
-void gn_run_request_cancel(void) { cancel_requested = 1; }
+void gn_run_request_cancel(void) {
+    cancel_requested = 1;
+}
 
 static void svc_log(gn_run *run, gn_log_level level, const char *msg) {
     static const char *const names[] = {"debug", "info", "warning", "error"};
@@ -30,10 +32,14 @@ static gn_status svc_model_build(gn_run *run, const char *name, const gn_data_in
 }
 
 static gn_status svc_data_open(gn_run *run, const char *split, gn_data **out, gn_error *err) {
-    if (!strcmp(split, "train")) *out = run->train;
-    else if (!strcmp(split, "val")) *out = run->val;
-    else if (!strcmp(split, "test")) *out = run->test;
-    else return gn_error_set(err, GN_ERR_INVALID, "no data split '%s' (train, val, test)", split);
+    if (!strcmp(split, "train"))
+        *out = run->train;
+    else if (!strcmp(split, "val"))
+        *out = run->val;
+    else if (!strcmp(split, "test"))
+        *out = run->test;
+    else
+        return gn_error_set(err, GN_ERR_INVALID, "no data split '%s' (train, val, test)", split);
     if (!*out && strcmp(split, "val"))
         return gn_error_set(err, GN_ERR_CONFIG,
                             "the trainer needs the %s split: add a [data] section with a dataset",
@@ -49,7 +55,9 @@ static void svc_data_info(gn_data *d, gn_data_info *out) {
     memcpy(out, &full, size && size < sizeof full ? size : sizeof full);
     out->struct_size = size ? size : (uint32_t)sizeof full;
 }
-static void svc_data_shuffle(gn_data *d, gn_rng *rng) { gn_data_view_shuffle(d, rng); }
+static void svc_data_shuffle(gn_data *d, gn_rng *rng) {
+    gn_data_view_shuffle(d, rng);
+}
 static gn_status svc_data_batch(gn_data *d, int64_t start, int64_t count, gn_batch *out,
                                 gn_error *err) {
     return gn_data_view_batch(d, start, count, out, err);
@@ -66,7 +74,8 @@ static void svc_step_end(gn_run *run, int64_t step, const gn_metric *m, int n) {
 static void svc_epoch_end(gn_run *run, int epoch, const gn_metric *m, int n) {
     gn_progress_epoch_end(&run->progress, m, n);
     gn_buf_printf(&run->log, "[%8.2f] epoch %d:", gn_now() - run->t0, epoch);
-    for (int i = 0; i < n; i++) gn_buf_printf(&run->log, " %s=%.6g", m[i].name, m[i].value);
+    for (int i = 0; i < n; i++)
+        gn_buf_printf(&run->log, " %s=%.6g", m[i].name, m[i].value);
     gn_buf_printf(&run->log, "\n");
     gn_error err = {0};
     /* Reports are rewritten after every epoch, so a crash loses one epoch at most. */

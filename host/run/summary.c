@@ -2,7 +2,8 @@
 #include "run/run_impl.h"
 
 static void rule(FILE *out, char c) {
-    for (int i = 0; i < 65; i++) fputc(c, out);
+    for (int i = 0; i < 65; i++)
+        fputc(c, out);
     fputc('\n', out);
 }
 

@@ -48,9 +48,11 @@ typedef struct sweep {
 } sweep;
 
 static char *trim(char *s) {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t')) *--e = '\0';
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        *--e = '\0';
     return s;
 }
 
@@ -84,9 +86,8 @@ static gn_status parse(sweep *sw, const gn_ini *ini, gn_error *err) {
             v = trim(v);
             if (!*v || a->n == GN_SWEEP_MAX_VALUES) {
                 free(text);
-                return gn_error_set(err, GN_ERR_CONFIG,
-                                    "%s:%d: [sweep] %s: %s", gn_section_file(s), line, key,
-                                    *v ? "too many values" : "empty value between '|'");
+                return gn_error_set(err, GN_ERR_CONFIG, "%s:%d: [sweep] %s: %s", gn_section_file(s),
+                                    line, key, *v ? "too many values" : "empty value between '|'");
             }
             if (!(a->values[a->n++] = strdup(v))) {
                 free(text);
@@ -114,15 +115,18 @@ static gn_status parse(sweep *sw, const gn_ini *ini, gn_error *err) {
     snprintf(zip, sizeof zip, "%s", st ? "" : gn_section_str(copy, "zip"));
     gn_section_free(copy);
     if (st) return st;
-    for (int i = 0; i < sw->n_axes; i++) sw->axes[i].lead = i;
+    for (int i = 0; i < sw->n_axes; i++)
+        sw->axes[i].lead = i;
     int lead = -1;
     for (char *save, *w = strtok_r(zip, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
         int k = 0;
-        while (k < sw->n_axes && strcmp(sw->axes[k].key, w)) k++;
+        while (k < sw->n_axes && strcmp(sw->axes[k].key, w))
+            k++;
         if (k == sw->n_axes)
             return gn_error_set(err, GN_ERR_CONFIG, "%s:%d: [sweep] zip: '%s' is not an axis",
                                 gn_section_file(s), gn_section_line(s, "zip"), w);
-        if (lead < 0) lead = k;
+        if (lead < 0)
+            lead = k;
         else if (sw->axes[k].n != sw->axes[lead].n)
             return gn_error_set(err, GN_ERR_CONFIG,
                                 "%s:%d: [sweep] zip: %s has %d values but %s has %d",
@@ -139,8 +143,8 @@ static gn_status parse(sweep *sw, const gn_ini *ini, gn_error *err) {
                                 gn_section_file(s), GN_SWEEP_MAX_RUNS);
     }
     if (!sw->n_axes)
-        return gn_error_set(err, GN_ERR_CONFIG,
-                            "%s: [sweep] has no SECTION.KEY = v1 | v2 axes", gn_section_file(s));
+        return gn_error_set(err, GN_ERR_CONFIG, "%s: [sweep] has no SECTION.KEY = v1 | v2 axes",
+                            gn_section_file(s));
     return GN_OK;
 }
 
@@ -205,7 +209,8 @@ static void collect_metric_names(const sweep *sw) {
     for (int i = 0; i < sw->n_runs; i++)
         for (int k = 0; k < sw->runs[i].n; k++) {
             int seen = 0;
-            for (int j = 0; j < n_metric_names; j++) seen |= !strcmp(metric_names[j], sw->runs[i].names[k]);
+            for (int j = 0; j < n_metric_names; j++)
+                seen |= !strcmp(metric_names[j], sw->runs[i].names[k]);
             if (!seen && n_metric_names < GN_SWEEP_MAX_METRICS)
                 metric_names[n_metric_names++] = sw->runs[i].names[k];
         }
@@ -237,8 +242,10 @@ static gn_status write_csvs(const sweep *sw, gn_error *err) {
         gn_buf_printf(&b, ",%lld,%.3f", (long long)r->params, r->wall);
         for (int k = 0; k < n_metric_names; k++) {
             double v = find_metric(r, metric_names[k]);
-            if (isnan(v)) gn_buf_printf(&b, ",");
-            else gn_buf_printf(&b, ",%.9g", v);
+            if (isnan(v))
+                gn_buf_printf(&b, ",");
+            else
+                gn_buf_printf(&b, ",%.9g", v);
         }
         gn_buf_printf(&b, "\n");
     }
@@ -275,7 +282,8 @@ static int cmp_combo(const void *a, const void *b) {
     double ma, mb, s;
     combo_stats(sort_sweep, *(const int *)a, sort_metric, &ma, &s);
     combo_stats(sort_sweep, *(const int *)b, sort_metric, &mb, &s);
-    int lower = strstr(sort_metric, "loss") || strstr(sort_metric, "mse") || strstr(sort_metric, "mae");
+    int lower =
+        strstr(sort_metric, "loss") || strstr(sort_metric, "mse") || strstr(sort_metric, "mae");
     if (isnan(ma) != isnan(mb)) return isnan(ma) ? 1 : -1;
     if (ma == mb) return *(const int *)a - *(const int *)b;
     return (lower ? ma > mb : ma < mb) ? 1 : -1;
@@ -292,13 +300,14 @@ static void print_table(const sweep *sw, FILE *out) {
     if (!metric && n_metric_names) metric = metric_names[0];
     if (!metric) metric = "loss";
     int order[GN_SWEEP_MAX_RUNS], n = 0;
-    for (int c = 0; c < sw->n_combos; c++) order[n++] = c;
+    for (int c = 0; c < sw->n_combos; c++)
+        order[n++] = c;
     sort_sweep = sw;
     sort_metric = metric;
     qsort(order, (size_t)n, sizeof *order, cmp_combo);
-    fprintf(out, "\nsweep: %d combinations x %d %s, sorted by %s%s\n", sw->n_combos,
-            sw->repeats, sw->kfold > 1 ? "folds" : "repeats", strchr(metric, '.') || !strncmp(metric, "val_", 4) ? "" : "test ",
-            metric);
+    fprintf(out, "\nsweep: %d combinations x %d %s, sorted by %s%s\n", sw->n_combos, sw->repeats,
+            sw->kfold > 1 ? "folds" : "repeats",
+            strchr(metric, '.') || !strncmp(metric, "val_", 4) ? "" : "test ", metric);
     fprintf(out, "%-4s %-56s %10s %9s  %-21s", "rank", "setting", "params", "wall s", metric);
     for (int k = 0; k < n_metric_names; k++)
         if (strcmp(metric_names[k], metric)) fprintf(out, "  %-21s", metric_names[k]);
@@ -364,8 +373,7 @@ static void add_finals(run_rec *rec, const gn_results *r) {
     int n = gn_results_final_rows(r, splits, names, values, GN_SWEEP_MAX_METRICS);
     for (int i = 0; i < n && rec->n < GN_SWEEP_MAX_METRICS; i++) {
         if (strcmp(splits[i], "test")) {
-            snprintf(rec->composed[rec->n], sizeof rec->composed[0], "%s.%s", splits[i],
-                     names[i]);
+            snprintf(rec->composed[rec->n], sizeof rec->composed[0], "%s.%s", splits[i], names[i]);
             rec->names[rec->n] = rec->composed[rec->n];
         } else {
             rec->names[rec->n] = names[i];
@@ -395,7 +403,8 @@ static gn_status run_all(sweep *sw, const gn_ini *ini, gn_error *err) {
             const char *sets[GN_SWEEP_MAX_SETS + GN_SWEEP_MAX_AXES + 2];
             static char assign[GN_SWEEP_MAX_AXES + 1][2048];
             int ns = 0;
-            for (int i = 0; i < o->n_sets && ns < GN_SWEEP_MAX_SETS; i++) sets[ns++] = o->sets[i];
+            for (int i = 0; i < o->n_sets && ns < GN_SWEEP_MAX_SETS; i++)
+                sets[ns++] = o->sets[i];
             for (int i = 0; i < sw->n_axes; i++) {
                 snprintf(assign[i], sizeof assign[i], "%s=%s", sw->axes[i].key,
                          sw->axes[i].values[value_of(sw, c, i)]);
@@ -482,9 +491,11 @@ gn_status gn_sweep_run(const gn_run_opts *opts, const gn_ini *ini, gn_error *err
         print_table(&sw, opts->out);
         fprintf(opts->out, "sweep folder: %s\n", sw.dir);
     }
-    for (int i = 0; i < sw.n_runs; i++) gn_results_free(sw.runs[i].results);
+    for (int i = 0; i < sw.n_runs; i++)
+        gn_results_free(sw.runs[i].results);
     free(sw.runs);
     for (int i = 0; i < sw.n_axes; i++)
-        for (int k = 0; k < sw.axes[i].n; k++) free(sw.axes[i].values[k]);
+        for (int k = 0; k < sw.axes[i].n; k++)
+            free(sw.axes[i].values[k]);
     return st;
 }

@@ -3,7 +3,9 @@
 #include <string.h>
 #include "augment.h"
 
-static inline float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+static inline float clampf(float v, float lo, float hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
 /* Bilinear sample of one channel at (y, x), edges extended ("nearest" fill). */
 static inline float sample(const float *p, int64_t h, int64_t w, float y, float x) {

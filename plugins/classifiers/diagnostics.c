@@ -112,7 +112,8 @@ gn_status gn_count_classes(trainer *t, gn_data *d, float *counts, gn_error *err)
         gn_batch b;
         gn_status st = h->data_batch(d, s, n, &b, err);
         if (st) return st;
-        for (int64_t i = 0; i < n; i++) counts[b.labels[i]] += 1;
+        for (int64_t i = 0; i < n; i++)
+            counts[b.labels[i]] += 1;
     }
     return GN_OK;
 }

@@ -35,11 +35,13 @@ static gn_status eval_confusion(const gn_eval_ctx *ctx, const gn_eval_input *in,
         return gn_error_set(err, GN_ERR_NOMEM, "confusion matrix: out of memory");
     }
     fprintf(f, "true\\predicted");
-    for (int j = 0; j < c; j++) fprintf(f, ",%d", j);
+    for (int j = 0; j < c; j++)
+        fprintf(f, ",%d", j);
     fputc('\n', f);
     for (int t = 0; t < c; t++) {
         fprintf(f, "%d", t);
-        for (int j = 0; j < c; j++) fprintf(f, ",%lld", (long long)m[(int64_t)t * c + j]);
+        for (int j = 0; j < c; j++)
+            fprintf(f, ",%lld", (long long)m[(int64_t)t * c + j]);
         fputc('\n', f);
     }
     fclose(f);

@@ -11,7 +11,8 @@
 static void label(char *out, size_t n, const char *what, int k, const gn_data_info *info) {
     if (info->class_names && info->class_names[k])
         snprintf(out, n, "%s: %d (%.14s)", what, k, info->class_names[k]);
-    else snprintf(out, n, "%s: %d", what, k);
+    else
+        snprintf(out, n, "%s: %d", what, k);
 }
 
 gn_status gn_misclassified_png(trainer *t, gn_data *test, const float *scores,

@@ -31,10 +31,13 @@ static gn_status wce_forward(gn_node *n, gn_error *err) {
         if (y < 0 || y >= c)
             return gn_error_set(err, GN_ERR_INVALID, "weighted_cross_entropy: class %lld of %lld",
                                 (long long)y, (long long)c);
-        for (int64_t j = 1; j < c; j++) mx = zi[j] > mx ? zi[j] : mx;
+        for (int64_t j = 1; j < c; j++)
+            mx = zi[j] > mx ? zi[j] : mx;
         double s = 0;
-        for (int64_t j = 0; j < c; j++) s += (pi[j] = expf(zi[j] - mx));
-        for (int64_t j = 0; j < c; j++) pi[j] = (float)(pi[j] / s);
+        for (int64_t j = 0; j < c; j++)
+            s += (pi[j] = expf(zi[j] - mx));
+        for (int64_t j = 0; j < c; j++)
+            pi[j] = (float)(pi[j] / s);
         loss += w[y] * -((double)(zi[y] - mx) - log(s));
         wsum += w[y];
     }
@@ -59,7 +62,8 @@ static gn_status wce_backward(gn_node *n, gn_error *err) {
     for (int64_t i = 0; i < b; i++) {
         int64_t y = (int64_t)t[i];
         float k = ws[0] > 0 ? dl * w[y] / ws[0] : 0; /* dL/dz_ij = w_y (p_ij - [j = y]) / W */
-        for (int64_t j = 0; j < c; j++) d[i * c + j] += k * (p[i * c + j] - (j == y));
+        for (int64_t j = 0; j < c; j++)
+            d[i * c + j] += k * (p[i * c + j] - (j == y));
     }
     return GN_OK;
 }

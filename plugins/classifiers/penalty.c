@@ -21,7 +21,8 @@ gn_status gn_penalty_setup(trainer *t, gn_error *err) {
         for (int k = 0; k < gn_model_n_layers(t->model); k++) {
             gn_layer_info li = {.struct_size = sizeof li};
             if (gn_model_layer_info(t->model, k, &li, err)) return err->status;
-            if (strlen(li.name) != (size_t)(dot - name) || strncmp(li.name, name, (size_t)(dot - name)))
+            if (strlen(li.name) != (size_t)(dot - name) ||
+                strncmp(li.name, name, (size_t)(dot - name)))
                 continue;
             if (!penalised_type(li.type)) break;
             double l1 = li.l1 >= 0 ? li.l1 : t->o.l1, l2 = li.l2 >= 0 ? li.l2 : t->o.l2;

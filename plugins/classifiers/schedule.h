@@ -7,11 +7,11 @@ typedef enum { GN_SCHED_NONE, GN_SCHED_STEP, GN_SCHED_EXP, GN_SCHED_COSINE } gn_
 
 typedef struct gn_schedule {
     gn_sched_kind kind;
-    double lr0;     /* initial rate */
-    int step_size;  /* step: epochs between decays */
-    double gamma;   /* step, exponential: decay factor */
-    double lr_min;  /* cosine: final rate */
-    int epochs;     /* cosine: period */
+    double lr0;    /* initial rate */
+    int step_size; /* step: epochs between decays */
+    double gamma;  /* step, exponential: decay factor */
+    double lr_min; /* cosine: final rate */
+    int epochs;    /* cosine: period */
 } gn_schedule;
 
 /* The rate for epoch e (counting from 1). */

@@ -50,7 +50,9 @@ const gn_param_schema gn_supervised_schema[] = {
     GN_PARAM_END,
 };
 
-int gn_monitor_lower_is_better(const char *metric) { return strstr(metric, "loss") != NULL; }
+int gn_monitor_lower_is_better(const char *metric) {
+    return strstr(metric, "loss") != NULL;
+}
 
 static gn_status bad(const gn_section *p, const char *key, gn_error *err, const char *what) {
     int line = gn_section_line(p, key);
@@ -92,17 +94,24 @@ gn_status gn_train_opts_read(const gn_section *p, int quick, gn_train_opts *o, g
     o->min_delta = gn_section_float(p, "min_delta");
     o->restore_best = gn_section_bool(p, "restore_best_weights");
     snprintf(o->monitor, sizeof o->monitor, "%s", gn_section_str(p, "monitor"));
-    static const char *const metrics[] = {"loss", "accuracy", "val_loss", "val_accuracy", "mae",
-                                          "val_mae"};
+    static const char *const metrics[] = {"loss",         "accuracy", "val_loss",
+                                          "val_accuracy", "mae",      "val_mae"};
     int ok = 0;
-    for (size_t i = 0; i < sizeof metrics / sizeof *metrics; i++) ok |= !strcmp(o->monitor, metrics[i]);
-    if (!ok) return bad(p, "monitor", err, "one of loss, accuracy, val_loss, val_accuracy, mae, val_mae");
+    for (size_t i = 0; i < sizeof metrics / sizeof *metrics; i++)
+        ok |= !strcmp(o->monitor, metrics[i]);
+    if (!ok)
+        return bad(p, "monitor", err,
+                   "one of loss, accuracy, val_loss, val_accuracy, mae, val_mae");
 
     const char *c = gn_section_str(p, "checkpoint");
-    if (!strcmp(c, "none")) o->ckpt = GN_CKPT_NONE;
-    else if (!strcmp(c, "best")) o->ckpt = GN_CKPT_BEST;
-    else if (!strcmp(c, "last")) o->ckpt = GN_CKPT_LAST;
-    else if (!strncmp(c, "every:", 6) && atoi(c + 6) > 0 && strspn(c + 6, "0123456789") == strlen(c + 6)) {
+    if (!strcmp(c, "none"))
+        o->ckpt = GN_CKPT_NONE;
+    else if (!strcmp(c, "best"))
+        o->ckpt = GN_CKPT_BEST;
+    else if (!strcmp(c, "last"))
+        o->ckpt = GN_CKPT_LAST;
+    else if (!strncmp(c, "every:", 6) && atoi(c + 6) > 0 &&
+             strspn(c + 6, "0123456789") == strlen(c + 6)) {
         o->ckpt = GN_CKPT_EVERY;
         o->ckpt_every = atoi(c + 6);
     } else {

@@ -12,9 +12,9 @@ typedef struct gn_train_opts {
     int epochs;
     int64_t batch, eval_batch, limit; /* limit: samples per epoch (0 = all) */
     int shuffle;
-    double l1, l2;                    /* global weight penalties */
-    double clip_norm, clip_value;     /* 0 = off */
-    char class_weight[512];           /* "" | "balanced" | C numbers */
+    double l1, l2;                /* global weight penalties */
+    double clip_norm, clip_value; /* 0 = off */
+    char class_weight[512];       /* "" | "balanced" | C numbers */
     gn_schedule sched;
     gn_augment aug;
     int early_stopping, patience, restore_best;
@@ -22,8 +22,8 @@ typedef struct gn_train_opts {
     double min_delta;
     gn_ckpt_mode ckpt;
     int ckpt_every;
-    const char *init_from;            /* borrowed from the section; NULL = none */
-    int flow_epochs[16], n_flow;      /* gradient-flow diagnostics after these epochs */
+    const char *init_from;       /* borrowed from the section; NULL = none */
+    int flow_epochs[16], n_flow; /* gradient-flow diagnostics after these epochs */
     int64_t flow_batch;
 } gn_train_opts;
 

@@ -38,12 +38,14 @@ static double full_batch(const float *x, float *g, void *ud, gn_error *err) {
         if (!st) st = gn_graph_backward(t->g, t->loss, err);
         if (st) return NAN;
         float share = (float)((double)m / (double)c->n);
-        for (int64_t i = 0; i < np; i++) g[i] += share * grads[i];
+        for (int64_t i = 0; i < np; i++)
+            g[i] += share * grads[i];
         sum += gn_tensor_cdata(gn_node_value(t->loss))[0] * (double)m;
         const float *o = gn_tensor_cdata(gn_node_value(t->out));
         for (int64_t i = 0; i < m && !t->tdim; i++)
             hits += gn_argmax(o + i * t->classes, t->classes) == b.labels[i];
-        for (int64_t i = 0; i < m * t->tdim; i++) hits += fabs((double)o[i] - b.y[i]) / t->tdim;
+        for (int64_t i = 0; i < m * t->tdim; i++)
+            hits += fabs((double)o[i] - b.y[i]) / t->tdim;
     }
     /* Penalties add their own gradient on top of the data term. */
     memcpy(grads, g, (size_t)np * sizeof(float));
@@ -80,7 +82,8 @@ gn_status gn_train_lbfgs(trainer *t, gn_data *train, gn_data *val, gn_error *err
     gn_lbfgs_params p;
     gn_lbfgs_defaults(&p);
     p.max_iter = t->o.epochs;
-    p.max_eval = t->o.epochs * (p.max_ls + 1); /* an epoch is an iteration, whatever its line search costs */
+    p.max_eval =
+        t->o.epochs * (p.max_ls + 1); /* an epoch is an iteration, whatever its line search costs */
     if (gn_section_has(t->ctx->params, "lr")) p.lr = gn_section_float(t->ctx->params, "lr");
     gn_lbfgs_result res = {.struct_size = sizeof res};
     gn_status st = gn_lbfgs_minimize(gn_model_params(t->model), gn_model_n_params(t->model),

@@ -35,8 +35,10 @@ static gn_status class_weights(trainer *t, gn_data *train, gn_error *err) {
         gn_status st = gn_count_classes(t, train, w, err);
         if (st) return st;
         double n = 0;
-        for (int j = 0; j < t->classes; j++) n += w[j];
-        for (int j = 0; j < t->classes; j++) w[j] = w[j] > 0 ? (float)(n / (t->classes * w[j])) : 0;
+        for (int j = 0; j < t->classes; j++)
+            n += w[j];
+        for (int j = 0; j < t->classes; j++)
+            w[j] = w[j] > 0 ? (float)(n / (t->classes * w[j])) : 0;
     } else {
         const char *s = spec;
         for (int j = 0; j < t->classes; j++) {
@@ -50,7 +52,8 @@ static gn_status class_weights(trainer *t, gn_data *train, gn_error *err) {
             w[j] = (float)v;
             s = end;
         }
-        while (*s == ' ') s++;
+        while (*s == ' ')
+            s++;
         if (*s)
             return gn_error_set(err, GN_ERR_CONFIG,
                                 "[train] class_weight: more than %d weights in '%s'", t->classes,
@@ -83,7 +86,8 @@ static gn_status setup(trainer *t, gn_data *train, gn_error *err) {
     t->tdim = regression ? info.target_dim : 0;
     t->ndim = info.ndim;
     t->sample = 1;
-    for (int i = 0; i < info.ndim; i++) t->sample *= (t->dims[i] = info.dims[i]);
+    for (int i = 0; i < info.ndim; i++)
+        t->sample *= (t->dims[i] = info.dims[i]);
     gn_status st = h->model_build(t->ctx->run, "model", &info, &t->model, err);
     if (st) return st;
     t->g = gn_model_graph(t->model);
@@ -103,14 +107,16 @@ static gn_status setup(trainer *t, gn_data *train, gn_error *err) {
     t->y = gn_graph_input(t->g, "target", regression ? 2 : 1, dims, 0, err);
     if (!t->y || (st = class_weights(t, train, err))) return err->status;
     /* A Keras-style model may end in softmax: the fused loss takes its logits. */
-    gn_node *logits = !regression && gn_node_op(t->out) == &gn_op_softmax
-                          ? gn_node_input(t->out, 0)
-                          : t->out;
+    gn_node *logits =
+        !regression && gn_node_op(t->out) == &gn_op_softmax ? gn_node_input(t->out, 0) : t->out;
     t->out = logits; /* same argmax; the softmax node itself is never evaluated */
     gn_node *in[3] = {logits, t->y, t->cw_node};
-    if (regression) t->loss = gn_graph_apply(t->g, &gn_op_mse, in, 2, NULL, err);
-    else if (t->cw_node) t->loss = gn_graph_apply(t->g, &gn_classifiers_weighted_ce, in, 3, NULL, err);
-    else t->loss = gn_graph_apply(t->g, &gn_op_cross_entropy, in, 2, NULL, err);
+    if (regression)
+        t->loss = gn_graph_apply(t->g, &gn_op_mse, in, 2, NULL, err);
+    else if (t->cw_node)
+        t->loss = gn_graph_apply(t->g, &gn_classifiers_weighted_ce, in, 3, NULL, err);
+    else
+        t->loss = gn_graph_apply(t->g, &gn_op_cross_entropy, in, 2, NULL, err);
     if (!t->loss) return err->status;
     if ((st = gn_penalty_setup(t, err))) return st;
     if (t->o.init_from && (st = gn_trainer_init_from(t, err))) return st;
@@ -139,10 +145,12 @@ static double batch_score(trainer *t, const gn_batch *b) {
     const float *s = gn_tensor_cdata(gn_node_value(t->out));
     double acc = 0;
     if (t->tdim) {
-        for (int64_t i = 0; i < b->n * t->tdim; i++) acc += fabs((double)s[i] - b->y[i]);
+        for (int64_t i = 0; i < b->n * t->tdim; i++)
+            acc += fabs((double)s[i] - b->y[i]);
         return acc / t->tdim;
     }
-    for (int64_t i = 0; i < b->n; i++) acc += gn_argmax(s + i * t->classes, t->classes) == b->labels[i];
+    for (int64_t i = 0; i < b->n; i++)
+        acc += gn_argmax(s + i * t->classes, t->classes) == b->labels[i];
     return acc;
 }
 
@@ -162,8 +170,9 @@ gn_status gn_evaluate_split(trainer *t, gn_data *d, double *loss, double *score,
         if (st) return st;
         sum += gn_tensor_cdata(gn_node_value(t->loss))[0] * (double)n;
         hits += batch_score(t, &b);
-        if (scores) memcpy(scores + s * width, gn_tensor_cdata(gn_node_value(t->out)),
-                           (size_t)(n * width) * sizeof(float));
+        if (scores)
+            memcpy(scores + s * width, gn_tensor_cdata(gn_node_value(t->out)),
+                   (size_t)(n * width) * sizeof(float));
         if (labels && b.labels) memcpy(labels + s, b.labels, (size_t)n * sizeof(int32_t));
     }
     *loss = info.n ? sum / (double)info.n : 0;
@@ -176,15 +185,18 @@ static void clip_gradients(trainer *t) {
     int64_t n = gn_model_n_params(t->model);
     if (t->o.clip_value > 0) {
         float v = (float)t->o.clip_value;
-        for (int64_t i = 0; i < n; i++) g[i] = g[i] > v ? v : g[i] < -v ? -v : g[i];
+        for (int64_t i = 0; i < n; i++)
+            g[i] = g[i] > v ? v : g[i] < -v ? -v : g[i];
     }
     if (t->o.clip_norm > 0) { /* as torch.nn.utils.clip_grad_norm_ */
         double s = 0;
-        for (int64_t i = 0; i < n; i++) s += (double)g[i] * g[i];
+        for (int64_t i = 0; i < n; i++)
+            s += (double)g[i] * g[i];
         double norm = sqrt(s);
         if (norm > t->o.clip_norm) {
             float k = (float)(t->o.clip_norm / (norm + 1e-6));
-            for (int64_t i = 0; i < n; i++) g[i] *= k;
+            for (int64_t i = 0; i < n; i++)
+                g[i] *= k;
         }
     }
 }
@@ -195,7 +207,8 @@ static gn_status train_epoch(trainer *t, gn_data *train, int64_t n, int epoch, d
     const gn_host_api *h = c->host;
     int64_t bs = t->o.batch, steps = (n + bs - 1) / bs;
     if (t->o.shuffle) h->data_shuffle(train, c->rng);
-    if (t->o.sched.kind != GN_SCHED_NONE) gn_optim_set_lr(t->opt, gn_schedule_lr(&t->o.sched, epoch));
+    if (t->o.sched.kind != GN_SCHED_NONE)
+        gn_optim_set_lr(t->opt, gn_schedule_lr(&t->o.sched, epoch));
     h->epoch_begin(c->run, epoch, t->o.epochs, steps);
     gn_graph_set_training(t->g, 1);
     double sum = 0, hits = 0;
@@ -211,8 +224,8 @@ static gn_status train_epoch(trainer *t, gn_data *train, int64_t n, int epoch, d
         const float *x = NULL;
         if (t->aug_x) {
             memcpy(t->aug_x, b.x, (size_t)(m * t->sample) * sizeof(float));
-            gn_augment_batch(&t->o.aug, t->aug_x, m, t->dims[0], t->dims[1], t->dims[2],
-                             t->aug_tmp, c->rng);
+            gn_augment_batch(&t->o.aug, t->aug_x, m, t->dims[0], t->dims[1], t->dims[2], t->aug_tmp,
+                             c->rng);
             x = t->aug_x;
         }
         if ((st = gn_forward_batch(t, &b, x, err))) return st;
@@ -230,7 +243,8 @@ static gn_status train_epoch(trainer *t, gn_data *train, int64_t n, int epoch, d
         sum += l * (double)m;
         hits += batch_score(t, &b);
         seen += m;
-        gn_metric mm[2] = {{"loss", sum / (double)seen}, {t->tdim ? "mae" : "accuracy", hits / (double)seen}};
+        gn_metric mm[2] = {{"loss", sum / (double)seen},
+                           {t->tdim ? "mae" : "accuracy", hits / (double)seen}};
         h->step_end(c->run, step + 1, mm, 2);
     }
     *loss = sum / (double)seen;
@@ -250,15 +264,17 @@ static int track_best(trainer *t, int epoch, const gn_metric *m, int nm, gn_erro
     double v = metric_value(m, nm, t->o.monitor);
     if (isnan(v)) return 0;
     int lower = gn_monitor_lower_is_better(t->o.monitor);
-    int better = !t->best_epoch || (lower ? v < t->best_value - t->o.min_delta
-                                          : v > t->best_value + t->o.min_delta);
+    int better = !t->best_epoch ||
+                 (lower ? v < t->best_value - t->o.min_delta : v > t->best_value + t->o.min_delta);
     if (better) {
         t->best_value = v;
         t->best_epoch = epoch;
         t->stale = 0;
-        if (t->best) memcpy(t->best, gn_model_params(t->model),
-                            (size_t)gn_model_n_params(t->model) * sizeof(float));
-        if (t->o.ckpt == GN_CKPT_BEST) *st = gn_trainer_checkpoint(t, "best.safetensors", epoch, err);
+        if (t->best)
+            memcpy(t->best, gn_model_params(t->model),
+                   (size_t)gn_model_n_params(t->model) * sizeof(float));
+        if (t->o.ckpt == GN_CKPT_BEST)
+            *st = gn_trainer_checkpoint(t, "best.safetensors", epoch, err);
         return 0;
     }
     return t->o.early_stopping && ++t->stale > t->o.patience;
@@ -272,8 +288,8 @@ static gn_status final_test(trainer *t, gn_data *test, gn_error *err) {
     float *scores = malloc((size_t)(ti.n * width) * sizeof *scores);
     int32_t *labels = malloc((size_t)ti.n * sizeof *labels);
     double tloss = 0, tscore = 0;
-    gn_status st = scores && labels ? GN_OK
-                                    : gn_error_set(err, GN_ERR_NOMEM, "supervised: out of memory");
+    gn_status st =
+        scores && labels ? GN_OK : gn_error_set(err, GN_ERR_NOMEM, "supervised: out of memory");
     if (!st) st = gn_evaluate_split(t, test, &tloss, &tscore, scores, labels, err);
     if (!st && t->tdim) {
         h->result(t->ctx->run, "test", "loss", tloss);
@@ -325,8 +341,10 @@ static gn_status run_epochs(trainer *t, gn_data *train, gn_data *val, gn_error *
         if (st) return st;
         if (t->o.ckpt == GN_CKPT_LAST || (t->o.ckpt == GN_CKPT_EVERY && e % t->o.ckpt_every == 0)) {
             char name[64];
-            if (t->o.ckpt == GN_CKPT_LAST) snprintf(name, sizeof name, "last.safetensors");
-            else snprintf(name, sizeof name, "epoch-%d.safetensors", e);
+            if (t->o.ckpt == GN_CKPT_LAST)
+                snprintf(name, sizeof name, "last.safetensors");
+            else
+                snprintf(name, sizeof name, "epoch-%d.safetensors", e);
             if ((st = gn_trainer_checkpoint(t, name, e, err))) return st;
         }
         if (stop) {

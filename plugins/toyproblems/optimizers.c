@@ -23,7 +23,9 @@ static const struct {
 };
 #define N_OPTS (sizeof reads / sizeof *reads)
 
-static double *field(gn_optim_hparams *hp, size_t k) { return gn_optim_hparam_field(hp, (int)k); }
+static double *field(gn_optim_hparams *hp, size_t k) {
+    return gn_optim_hparam_field(hp, (int)k);
+}
 
 /* Per-optimizer keys name a listed optimizer: adam_lr without adam in
  * `optimizers` is a mistake worth reporting. */

@@ -7,7 +7,8 @@
 Test(schedule, step_exponential_cosine) {
     gn_schedule s = {GN_SCHED_STEP, 0.1, 2, 0.5, 0, 10};
     const double step[] = {0.1, 0.1, 0.05, 0.05, 0.025};
-    for (int e = 1; e <= 5; e++) cr_assert_float_eq(gn_schedule_lr(&s, e), step[e - 1], 1e-12);
+    for (int e = 1; e <= 5; e++)
+        cr_assert_float_eq(gn_schedule_lr(&s, e), step[e - 1], 1e-12);
     s.kind = GN_SCHED_EXP;
     cr_assert_float_eq(gn_schedule_lr(&s, 3), 0.1 * 0.25, 1e-12);
     s.kind = GN_SCHED_COSINE;
@@ -25,7 +26,8 @@ Test(augment, flip_mirrors_and_identity_keeps) {
     gn_rng_seed(&r, 3);
     gn_augment none = {0, 0, 0};
     gn_augment_batch(&none, x, 2, 1, 2, 3, tmp, &r);
-    for (int i = 0; i < 6; i++) cr_assert_eq(x[i], (float)(i + 1));
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(x[i], (float)(i + 1));
     gn_augment flip = {1, 0, 0};
     int flipped = 0;
     for (int k = 0; k < 20; k++) { /* p = 0.5 per sample: some of 40 draws flip */
@@ -33,10 +35,12 @@ Test(augment, flip_mirrors_and_identity_keeps) {
         gn_augment_batch(&flip, y, 1, 1, 2, 3, tmp, &r);
         if (y[0] == 3) {
             const float want[6] = {3, 2, 1, 6, 5, 4};
-            for (int i = 0; i < 6; i++) cr_assert_float_eq(y[i], want[i], 1e-6);
+            for (int i = 0; i < 6; i++)
+                cr_assert_float_eq(y[i], want[i], 1e-6);
             flipped++;
         } else {
-            for (int i = 0; i < 6; i++) cr_assert_float_eq(y[i], (float)(i + 1), 1e-6);
+            for (int i = 0; i < 6; i++)
+                cr_assert_float_eq(y[i], (float)(i + 1), 1e-6);
         }
     }
     cr_assert(flipped > 2 && flipped < 18, "%d of 20 flipped", flipped);
@@ -44,7 +48,8 @@ Test(augment, flip_mirrors_and_identity_keeps) {
 
 Test(augment, seeded_shift_rotation_is_reproducible_and_bounded) {
     float a[64], b[64], tmp[64];
-    for (int i = 0; i < 64; i++) a[i] = b[i] = (float)i;
+    for (int i = 0; i < 64; i++)
+        a[i] = b[i] = (float)i;
     gn_rng r1, r2;
     gn_rng_seed(&r1, 9);
     gn_rng_seed(&r2, 9);

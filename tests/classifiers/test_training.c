@@ -31,8 +31,8 @@ static char out[1 << 16];
 /* ganglion run CONF --out TMP/dir ARGS; returns the exit code, output in out. */
 static int run(const char *dir, const char *args) {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' --out '%s/%s' %s > '%s/out.txt' 2>&1",
-             GN_TEST_BINARY, CONF, tmp, dir, args, tmp);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --out '%s/%s' %s > '%s/out.txt' 2>&1", GN_TEST_BINARY,
+             CONF, tmp, dir, args, tmp);
     int rc = system(cmd);
     char path[512];
     snprintf(path, sizeof path, "%s/out.txt", tmp);
@@ -59,7 +59,8 @@ static char *slurp(const char *dir, const char *file) {
 
 static int count_lines(const char *s) {
     int n = 0;
-    for (; s && *s; s++) n += *s == '\n';
+    for (; s && *s; s++)
+        n += *s == '\n';
     return n;
 }
 
@@ -97,12 +98,16 @@ Test(training, init_from_reproduces_the_saved_model) {
     snprintf(want, sizeof want, "%.*s", (int)strcspn(first, "\n"), first);
     char args[1024];
     /* lr 0: the loaded weights are what gets tested */
-    snprintf(args, sizeof args, "--set train.init_from=%s/a/last.safetensors --set train.epochs=1 "
-             "--set train.optimizer=sgd --set train.lr=0", tmp);
+    snprintf(args, sizeof args,
+             "--set train.init_from=%s/a/last.safetensors --set train.epochs=1 "
+             "--set train.optimizer=sgd --set train.lr=0",
+             tmp);
     cr_assert_eq(run("b", args), 0, "%s", out);
     cr_assert(strstr(out, want), "want '%s' in %s", want, out);
-    snprintf(args, sizeof args, "--set train.init_from=%s/a/last.safetensors "
-             "--set 'model.layers=flatten dense(8) relu dense(3)'", tmp);
+    snprintf(args, sizeof args,
+             "--set train.init_from=%s/a/last.safetensors "
+             "--set 'model.layers=flatten dense(8) relu dense(3)'",
+             tmp);
     cr_assert_eq(run("c", args), 1, "%s", out);
     cr_assert(strstr(out, "init_from") && strstr(out, "shape"), "%s", out);
 }
@@ -110,7 +115,8 @@ Test(training, init_from_reproduces_the_saved_model) {
 Test(training, gradient_flow_csv_and_chart) {
     cr_assert_eq(run("gf", "--set 'train.gradient_flow=1 3'"), 0, "%s", out);
     char *csv = slurp("gf", "gradient_flow.csv");
-    cr_assert(csv && !strncmp(csv, "epoch,depth,layer,max_abs_grad,mean_abs_grad\n1,1,dense_1,", 57),
+    cr_assert(csv &&
+                  !strncmp(csv, "epoch,depth,layer,max_abs_grad,mean_abs_grad\n1,1,dense_1,", 57),
               "%s", csv ? csv : "");
     cr_assert_eq(count_lines(csv), 1 + 2 * 2, "%s", csv);
     char *svg = slurp("gf", "gradient_flow.svg");
@@ -126,8 +132,7 @@ Test(training, bad_options_exit_2) {
     cr_assert(strstr(out, "every:N"), "%s", out);
     cr_assert_eq(run("x", "--set train.monitor=val_acc"), 2, "%s", out);
     cr_assert_eq(run("x", "--set train.lr_schedule=linear"), 2, "%s", out);
-    cr_assert_eq(run("x", "--set 'model.layers=flatten dense(16, l2=-1) dense(3)'"), 2, "%s",
-                 out);
+    cr_assert_eq(run("x", "--set 'model.layers=flatten dense(16, l2=-1) dense(3)'"), 2, "%s", out);
     cr_assert(strstr(out, "l2: expected a number >= 0"), "%s", out);
 }
 
@@ -147,8 +152,12 @@ Test(training, options_train_and_stay_reproducible) {
 Test(training, l2_penalty_is_part_of_the_reported_loss) {
     cr_assert_eq(run("p0", "--set train.epochs=1"), 0, "%s", out);
     cr_assert_eq(run("p1", "--set train.epochs=1 --set train.l2=0.5"), 0, "%s", out);
-    double l0 = strtod(slurp("p0", "metrics.csv") + strlen("epoch,split,loss,accuracy,wall_seconds\n1,train,"), NULL);
-    double l1 = strtod(slurp("p1", "metrics.csv") + strlen("epoch,split,loss,accuracy,wall_seconds\n1,train,"), NULL);
+    double l0 = strtod(slurp("p0", "metrics.csv") +
+                           strlen("epoch,split,loss,accuracy,wall_seconds\n1,train,"),
+                       NULL);
+    double l1 = strtod(slurp("p1", "metrics.csv") +
+                           strlen("epoch,split,loss,accuracy,wall_seconds\n1,train,"),
+                       NULL);
     cr_assert_gt(l1, l0 + 0.1, "penalised %g vs plain %g", l1, l0);
 }
 
@@ -167,7 +176,8 @@ Test(training, sweep_runs_every_combination) {
     cr_assert_not_null(f);
     FILE *src = fopen(CONF, "r");
     char line[512];
-    while (fgets(line, sizeof line, src)) fputs(line, f);
+    while (fgets(line, sizeof line, src))
+        fputs(line, f);
     fclose(src);
     fputs("\n[sweep]\ntrain.lr = 0.01 | 0.001\nmodel.layers = flatten dense(3) | "
           "flatten dense(8) relu dense(3)\nrepeats = 2\n",
@@ -188,7 +198,8 @@ Test(training, sweep_runs_every_combination) {
     cr_assert_not_null(slurp("sw", "run-008/summary.json"));
     cr_assert_not_null(slurp("sw", "sweep_curves.svg"));
     char *o = slurp("", "out.txt");
-    cr_assert(o && strstr(o, "sweep: 4 combinations x 2 repeats, sorted by test accuracy"), "%s", o);
+    cr_assert(o && strstr(o, "sweep: 4 combinations x 2 repeats, sorted by test accuracy"), "%s",
+              o);
 }
 
 Test(training, kfold_cross_validation) {
@@ -197,7 +208,8 @@ Test(training, kfold_cross_validation) {
     FILE *f = fopen(ini, "w"), *src = fopen(CONF, "r");
     cr_assert(f && src);
     char line[512];
-    while (fgets(line, sizeof line, src)) fputs(line, f);
+    while (fgets(line, sizeof line, src))
+        fputs(line, f);
     fclose(src);
     fputs("\n[sweep]\ntrain.lr = 0.01 | 0.001\nkfold = 3\n", f);
     fclose(f);
@@ -206,7 +218,8 @@ Test(training, kfold_cross_validation) {
              GN_TEST_BINARY, ini, tmp, tmp);
     cr_assert_eq(system(cmd), 0);
     char *o = slurp("", "out.txt");
-    cr_assert(o && strstr(o, "(fold 3 of 3)") && strstr(o, "2 combinations x 3 folds, sorted by val_accuracy"),
+    cr_assert(o && strstr(o, "(fold 3 of 3)") &&
+                  strstr(o, "2 combinations x 3 folds, sorted by val_accuracy"),
               "%s", o);
     cr_assert_eq(count_lines(slurp("kf", "sweep.csv")), 1 + 6);
     /* 240 training samples: fold 2 of 3 validates on 80 of them, trains on 160 */
@@ -217,8 +230,8 @@ Test(training, kfold_cross_validation) {
 }
 
 Test(training, keras_style_softmax_output) {
-    cr_assert_eq(run("sm", "--set 'model.layers=flatten dense(16) relu dense(3) softmax'"), 0,
-                 "%s", out);
+    cr_assert_eq(run("sm", "--set 'model.layers=flatten dense(16) relu dense(3) softmax'"), 0, "%s",
+                 out);
     char *js = slurp("sm", "summary.json");
     char *acc = js ? strstr(js, "\"test\": {\"accuracy\": ") : NULL;
     cr_assert_not_null(acc, "%s", js ? js : "");

@@ -26,7 +26,8 @@ Test(weighted_ce, value_and_gradient) {
     double num = 0, den = 0;
     for (int i = 0; i < 3; i++) {
         double s = 0;
-        for (int j = 0; j < 4; j++) s += exp(logits[i * 4 + j]);
+        for (int j = 0; j < 4; j++)
+            s += exp(logits[i * 4 + j]);
         int y = (int)ids[i];
         num += weights[y] * (log(s) - logits[i * 4 + y]);
         den += weights[y];

@@ -84,7 +84,8 @@ Test(e2e, trains_and_writes_the_run_folder) {
     cr_assert(!strncmp(csv, "epoch,split,loss,accuracy,wall_seconds\n1,train,", 47), "%s", csv);
     cr_assert(strstr(csv, "\n5,val,"), "%s", csv);
     int lines = 0;
-    for (char *p = csv; *p; p++) lines += *p == '\n';
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
     cr_assert_eq(lines, 11, "header + 5 epochs x 2 splits: %s", csv);
     snprintf(path, sizeof path, "%s/run/confusion_matrix_test.csv", tmp);
     char *cm = slurp(path);
@@ -102,7 +103,8 @@ static void drop_last_column(char *csv) {
     char *w = csv;
     for (char *line = csv; *line;) {
         char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line), *comma = end;
-        while (comma > line && *comma != ',') comma--;
+        while (comma > line && *comma != ',')
+            comma--;
         size_t keep = (size_t)((comma > line ? comma : end) - line);
         memmove(w, line, keep);
         w += keep;
@@ -123,8 +125,10 @@ Test(e2e, quick_budget_and_bit_identical_reruns) {
         cr_assert_not_null(csv);
         cr_assert(strstr(csv, "\n3,val,") && !strstr(csv, "\n4,"), "quick_epochs = 3: %s", csv);
         drop_last_column(csv); /* wall_seconds: the only value allowed to differ */
-        if (k == 0) snprintf(first, sizeof first, "%s", csv);
-        else cr_assert_str_eq(csv, first, "same seed, one thread: identical metrics");
+        if (k == 0)
+            snprintf(first, sizeof first, "%s", csv);
+        else
+            cr_assert_str_eq(csv, first, "same seed, one thread: identical metrics");
     }
 }
 

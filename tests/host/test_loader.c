@@ -46,7 +46,9 @@ Test(loader, refuses_newer_minor) {
     expect_refusal("abi_minor", GN_ERR_ABI, want);
 }
 
-Test(loader, refuses_missing_entry) { expect_refusal("no_entry", GN_ERR_ABI, "no entry symbol"); }
+Test(loader, refuses_missing_entry) {
+    expect_refusal("no_entry", GN_ERR_ABI, "no entry symbol");
+}
 
 Test(loader, reports_failing_init) {
     expect_refusal("init_fails", GN_ERR_IO, "init failed: cannot open /nonexistent/weights.bin");
@@ -81,8 +83,8 @@ Test(loader, loads_good_plugin_and_registers) {
 Test(loader, missing_plugin_lists_search_path) {
     gn_error err = {0};
     cr_assert_eq(gn_loader_load(ld, "nosuchplugin", &err), GN_ERR_NOT_FOUND);
-    cr_assert(strstr(err.msg, "nosuchplugin.so") && strstr(err.msg, GN_TEST_BROKEN_DIR),
-              "%s", err.msg);
+    cr_assert(strstr(err.msg, "nosuchplugin.so") && strstr(err.msg, GN_TEST_BROKEN_DIR), "%s",
+              err.msg);
 }
 
 static void count_refusal(const gn_error *e, void *ud) {

@@ -12,8 +12,11 @@ static gn_status id_build(gn_build *b, const gn_section *p, gn_node *const *in, 
 }
 
 static const gn_layer_vtable identity __attribute__((unused)) = {
-    .struct_size = sizeof(gn_layer_vtable), .name = "identity", .doc = "y = x",
-    .schema = no_params, .build = id_build,
+    .struct_size = sizeof(gn_layer_vtable),
+    .name = "identity",
+    .doc = "y = x",
+    .schema = no_params,
+    .build = id_build,
 };
 
 static gn_status broken_init(gn_plugin_ctx *ctx, gn_error *err) {
@@ -57,5 +60,7 @@ static const gn_plugin_desc desc = {
 GN_PLUGIN_DEFINE(desc)
 #else
 GN_EXPORT const gn_plugin_desc *not_the_entry(void);
-GN_EXPORT const gn_plugin_desc *not_the_entry(void) { return &desc; }
+GN_EXPORT const gn_plugin_desc *not_the_entry(void) {
+    return &desc;
+}
 #endif

@@ -54,8 +54,8 @@ GN_EXPORT gn_status gn_graph_feed(gn_node *input, const float *data, int64_t bat
 
 /* A parameter node over a value and gradient the caller keeps (transfer
  * none: both must outlive the graph). grad may be NULL for a constant. */
-GN_EXPORT gn_node *gn_graph_param(gn_graph *g, const char *name, gn_tensor *value,
-                                  gn_tensor *grad, gn_error *err);
+GN_EXPORT gn_node *gn_graph_param(gn_graph *g, const char *name, gn_tensor *value, gn_tensor *grad,
+                                  gn_error *err);
 
 /* Applies op to inputs. attrs is copied (NULL = zeros). The output needs a
  * gradient when any input does. */

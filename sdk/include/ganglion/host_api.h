@@ -13,31 +13,26 @@
 typedef struct gn_run gn_run;   /* host's run handle (opaque) */
 typedef struct gn_data gn_data; /* host's dataset split (opaque) */
 
-typedef enum gn_log_level {
-    GN_LOG_DEBUG = 0,
-    GN_LOG_INFO,
-    GN_LOG_WARN,
-    GN_LOG_ERROR
-} gn_log_level;
+typedef enum gn_log_level { GN_LOG_DEBUG = 0, GN_LOG_INFO, GN_LOG_WARN, GN_LOG_ERROR } gn_log_level;
 
 /* What a split holds. */
 typedef struct gn_data_info {
     uint32_t struct_size;
-    int64_t n;                  /* samples */
-    int ndim;                   /* per-sample dims, e.g. 3: (1, 28, 28) */
+    int64_t n; /* samples */
+    int ndim;  /* per-sample dims, e.g. 3: (1, 28, 28) */
     int64_t dims[GN_MAX_DIMS];
-    int n_classes;              /* > 0 for class labels */
-    const char *name;           /* "fashion-mnist/train" */
-    int target_dim;             /* regression: floats per target (n_classes 0); 1.0 */
+    int n_classes;                  /* > 0 for class labels */
+    const char *name;               /* "fashion-mnist/train" */
+    int target_dim;                 /* regression: floats per target (n_classes 0); 1.0 */
     const char *const *class_names; /* n_classes names, or NULL; borrowed; 1.0 */
 } gn_data_info;
 
 /* A batch (borrowed: valid until the next call on the same gn_data). */
 typedef struct gn_batch {
     int64_t n;
-    const float *x;         /* n x prod(dims), normalised */
-    const int32_t *labels;  /* n class ids */
-    const float *y;         /* n labels as float, or n x target_dim regression targets */
+    const float *x;        /* n x prod(dims), normalised */
+    const int32_t *labels; /* n class ids */
+    const float *y;        /* n labels as float, or n x target_dim regression targets */
 } gn_batch;
 
 typedef struct gn_metric {
@@ -48,7 +43,7 @@ typedef struct gn_metric {
 /* Scores of a split, handed to the configured evaluators. */
 typedef struct gn_eval_input {
     uint32_t struct_size;
-    const char *split;     /* "test" */
+    const char *split; /* "test" */
     int64_t n;
     int n_classes;
     const float *scores;   /* n x n_classes (logits or probabilities) */
@@ -80,8 +75,7 @@ typedef struct gn_host_api {
     /* New random order (in place, from rng) for the next pass. */
     void (*data_shuffle)(gn_data *d, gn_rng *rng);
     /* Samples start .. start+count-1 of the current order. */
-    gn_status (*data_batch)(gn_data *d, int64_t start, int64_t count, gn_batch *out,
-                            gn_error *err);
+    gn_status (*data_batch)(gn_data *d, int64_t start, int64_t count, gn_batch *out, gn_error *err);
 
     /* Progress and metrics. epoch counts from 1. */
     void (*epoch_begin)(gn_run *run, int epoch, int epochs, int64_t steps);
@@ -118,7 +112,7 @@ typedef struct gn_run_ctx {
     const gn_section *params; /* the trainer's validated section */
     gn_rng *rng;              /* the run's seeded RNG */
     const gn_registry *registry;
-    int quick;                /* --quick: use the short budget */
+    int quick; /* --quick: use the short budget */
     int threads;
     void *reserved[8];
 } gn_run_ctx;

@@ -20,7 +20,7 @@ typedef enum gn_init_kind {
 } gn_init_kind;
 
 /* The '|'-separated names, in enum order, for schemas. */
-#define GN_INIT_CHOICES \
+#define GN_INIT_CHOICES                                                                            \
     "zeros|ones|glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_uniform|lecun_normal"
 
 GN_EXPORT gn_status gn_init_parse(const char *name, gn_init_kind *out, gn_error *err);

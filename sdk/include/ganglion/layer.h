@@ -20,8 +20,8 @@ typedef struct gn_layer_vtable {
      * order: dense(200) sets "units". NULL-terminated; may be NULL. */
     const char *const *positional;
     /* Adds the layer to the graph. params is validated. Sets *out. */
-    gn_status (*build)(gn_build *b, const gn_section *params, gn_node *const *inputs,
-                       int n_inputs, gn_node **out, gn_error *err);
+    gn_status (*build)(gn_build *b, const gn_section *params, gn_node *const *inputs, int n_inputs,
+                       gn_node **out, gn_error *err);
     void *reserved[8];
 } gn_layer_vtable;
 

@@ -13,12 +13,12 @@ typedef struct gn_optim gn_optim;
 /* Hyper-parameters (append-only). gn_optim_defaults fills PyTorch's values. */
 typedef struct gn_optim_hparams {
     uint32_t struct_size;
-    double lr;           /* sgd 0.01, adam 1e-3, adadelta 1.0, adagrad 0.01, rmsprop 0.01 */
-    double momentum;     /* momentum, nesterov: 0.9 */
-    double beta1, beta2; /* adam, adamw: 0.9, 0.999 */
-    double eps;          /* adam 1e-8, rmsprop 1e-8, adagrad 1e-10, adadelta 1e-6 */
-    double rho;          /* rmsprop alpha 0.99, adadelta rho 0.9 */
-    double weight_decay; /* L2 added to the gradient; adamw: decoupled, default 0.01 */
+    double lr;                  /* sgd 0.01, adam 1e-3, adadelta 1.0, adagrad 0.01, rmsprop 0.01 */
+    double momentum;            /* momentum, nesterov: 0.9 */
+    double beta1, beta2;        /* adam, adamw: 0.9, 0.999 */
+    double eps;                 /* adam 1e-8, rmsprop 1e-8, adagrad 1e-10, adadelta 1e-6 */
+    double rho;                 /* rmsprop alpha 0.99, adadelta rho 0.9 */
+    double weight_decay;        /* L2 added to the gradient; adamw: decoupled, default 0.01 */
     double initial_accumulator; /* adagrad: 0 */
     double reserved[8];
 } gn_optim_hparams;

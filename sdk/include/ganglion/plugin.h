@@ -41,17 +41,18 @@ GN_EXPORT const char *gn_plugin_ctx_name(const gn_plugin_ctx *ctx);
 /* Defines the entry point from a descriptor variable:
  *     static const gn_plugin_desc desc = { GN_PLUGIN_HEADER, .name = ... };
  *     GN_PLUGIN_DEFINE(desc)                                              */
-#define GN_PLUGIN_HEADER                                                       \
-    .struct_size = sizeof(gn_plugin_desc), .abi_major = GN_ABI_MAJOR,          \
-    .abi_minor = GN_ABI_MINOR, .build_signature = GN_BUILD_SIGNATURE
-#define GN_PLUGIN_DEFINE(desc)                                                 \
-    GN_EXPORT const gn_plugin_desc *GN_PLUGIN_ENTRY(void);                     \
-    GN_EXPORT const gn_plugin_desc *GN_PLUGIN_ENTRY(void) { return &(desc); }
+#define GN_PLUGIN_HEADER                                                                           \
+    .struct_size = sizeof(gn_plugin_desc), .abi_major = GN_ABI_MAJOR, .abi_minor = GN_ABI_MINOR,   \
+    .build_signature = GN_BUILD_SIGNATURE
+#define GN_PLUGIN_DEFINE(desc)                                                                     \
+    GN_EXPORT const gn_plugin_desc *GN_PLUGIN_ENTRY(void);                                         \
+    GN_EXPORT const gn_plugin_desc *GN_PLUGIN_ENTRY(void) {                                        \
+        return &(desc);                                                                            \
+    }
 
 /* Host side: a context that registers into r under plugin_name. Caller
  * owns (free with gn_plugin_ctx_free). */
-GN_EXPORT gn_plugin_ctx *gn_plugin_ctx_new(gn_registry *r, const char *plugin_name,
-                                           gn_error *err);
+GN_EXPORT gn_plugin_ctx *gn_plugin_ctx_new(gn_registry *r, const char *plugin_name, gn_error *err);
 GN_EXPORT void gn_plugin_ctx_free(gn_plugin_ctx *ctx);
 GN_EXPORT int gn_plugin_ctx_registered(const gn_plugin_ctx *ctx); /* items added */
 

@@ -33,8 +33,8 @@ GN_EXPORT const void *gn_registry_find(const gn_registry *r, gn_kind kind, const
 
 /* Iteration over the items of a kind, in registration order. */
 GN_EXPORT int gn_registry_count(const gn_registry *r, gn_kind kind);
-GN_EXPORT const void *gn_registry_at(const gn_registry *r, gn_kind kind, int i,
-                                     const char **plugin, const char **name);
+GN_EXPORT const void *gn_registry_at(const gn_registry *r, gn_kind kind, int i, const char **plugin,
+                                     const char **name);
 
 GN_EXPORT const char *gn_kind_name(gn_kind kind); /* "op", "layer", ... */
 

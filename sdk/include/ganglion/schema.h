@@ -14,7 +14,7 @@
 typedef enum gn_type {
     GN_TYPE_INT = 1,
     GN_TYPE_FLOAT,
-    GN_TYPE_BOOL,   /* true/false, yes/no, on/off, 1/0 */
+    GN_TYPE_BOOL, /* true/false, yes/no, on/off, 1/0 */
     GN_TYPE_STRING,
     GN_TYPE_CHOICE, /* one of the '|'-separated words in choices */
 } gn_type;
@@ -30,12 +30,18 @@ typedef struct gn_param_schema {
     const char *doc;     /* one line */
 } gn_param_schema;
 
-#define GN_PARAM_INT(k, d, lo, hi, doc) {(k), GN_TYPE_INT, (d), (lo), (hi), NULL, (doc)}
-#define GN_PARAM_FLOAT(k, d, lo, hi, doc) {(k), GN_TYPE_FLOAT, (d), (lo), (hi), NULL, (doc)}
-#define GN_PARAM_BOOL(k, d, doc) {(k), GN_TYPE_BOOL, (d), 0, 0, NULL, (doc)}
-#define GN_PARAM_STRING(k, d, doc) {(k), GN_TYPE_STRING, (d), 0, 0, NULL, (doc)}
-#define GN_PARAM_CHOICE(k, d, ch, doc) {(k), GN_TYPE_CHOICE, (d), 0, 0, (ch), (doc)}
-#define GN_PARAM_END {NULL, 0, NULL, 0, 0, NULL, NULL}
+#define GN_PARAM_INT(k, d, lo, hi, doc)                                                            \
+    { (k), GN_TYPE_INT, (d), (lo), (hi), NULL, (doc) }
+#define GN_PARAM_FLOAT(k, d, lo, hi, doc)                                                          \
+    { (k), GN_TYPE_FLOAT, (d), (lo), (hi), NULL, (doc) }
+#define GN_PARAM_BOOL(k, d, doc)                                                                   \
+    { (k), GN_TYPE_BOOL, (d), 0, 0, NULL, (doc) }
+#define GN_PARAM_STRING(k, d, doc)                                                                 \
+    { (k), GN_TYPE_STRING, (d), 0, 0, NULL, (doc) }
+#define GN_PARAM_CHOICE(k, d, ch, doc)                                                             \
+    { (k), GN_TYPE_CHOICE, (d), 0, 0, (ch), (doc) }
+#define GN_PARAM_END                                                                               \
+    { NULL, 0, NULL, 0, 0, NULL, NULL }
 #define GN_INF HUGE_VAL
 
 /* A validated section: typed key/values with the file and line each came

@@ -85,8 +85,10 @@ void gn_arena_reset(gn_arena *a) {
             keep = b;
             keep_prev = prev;
         }
-    if (keep_prev) keep_prev->next = keep->next;
-    else a->head = keep->next;
+    if (keep_prev)
+        keep_prev->next = keep->next;
+    else
+        a->head = keep->next;
     keep->next = NULL;
     free_blocks(a->head);
     a->head = keep;
@@ -94,4 +96,6 @@ void gn_arena_reset(gn_arena *a) {
     a->total_used = 0;
 }
 
-size_t gn_arena_used(const gn_arena *a) { return a ? a->total_used : 0; }
+size_t gn_arena_used(const gn_arena *a) {
+    return a ? a->total_used : 0;
+}

@@ -5,8 +5,8 @@
 #include <ganglion/error.h>
 
 static const char *const status_names[] = {
-    "ok",     "invalid", "out of memory", "io",        "format",      "numeric",
-    "not found", "config", "abi",         "cancelled", "unsupported",
+    "ok",        "invalid", "out of memory", "io",        "format",      "numeric",
+    "not found", "config",  "abi",           "cancelled", "unsupported",
 };
 _Static_assert(sizeof status_names / sizeof status_names[0] == GN_STATUS_COUNT,
                "status_names must follow gn_status");

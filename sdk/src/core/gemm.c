@@ -2,12 +2,11 @@
 #include <cblas.h>
 #include <ganglion/gemm.h>
 
-void gn_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-             const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-             int64_t ldc) {
+void gn_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+             int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, alpha,
-                a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
+                trans_b ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, alpha, a,
+                (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
 
 void gn_gemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -34,4 +33,6 @@ void gn_set_threads(int n) {
     gn_threads = n;
 }
 
-int gn_get_threads(void) { return gn_threads ? gn_threads : openblas_get_num_threads(); }
+int gn_get_threads(void) {
+    return gn_threads ? gn_threads : openblas_get_num_threads();
+}

@@ -20,14 +20,20 @@ gn_plugin_ctx *gn_plugin_ctx_new(gn_registry *r, const char *plugin_name, gn_err
     return c;
 }
 
-void gn_plugin_ctx_free(gn_plugin_ctx *ctx) { free(ctx); }
+void gn_plugin_ctx_free(gn_plugin_ctx *ctx) {
+    free(ctx);
+}
 
-gn_status gn_plugin_register(gn_plugin_ctx *ctx, gn_kind kind, const char *name,
-                             const void *vtable, gn_error *err) {
+gn_status gn_plugin_register(gn_plugin_ctx *ctx, gn_kind kind, const char *name, const void *vtable,
+                             gn_error *err) {
     gn_status st = gn_registry_add(ctx->registry, kind, ctx->name, name, vtable, err);
     if (st == GN_OK) ctx->registered++;
     return st;
 }
 
-const char *gn_plugin_ctx_name(const gn_plugin_ctx *ctx) { return ctx->name; }
-int gn_plugin_ctx_registered(const gn_plugin_ctx *ctx) { return ctx->registered; }
+const char *gn_plugin_ctx_name(const gn_plugin_ctx *ctx) {
+    return ctx->name;
+}
+int gn_plugin_ctx_registered(const gn_plugin_ctx *ctx) {
+    return ctx->registered;
+}

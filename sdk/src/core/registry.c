@@ -41,7 +41,8 @@ gn_registry *gn_registry_new(gn_error *err) {
 
 void gn_registry_free(gn_registry *r) {
     if (!r) return;
-    for (int k = 0; k < GN_KIND_COUNT; k++) free(r->items[k]);
+    for (int k = 0; k < GN_KIND_COUNT; k++)
+        free(r->items[k]);
     free(r);
 }
 
@@ -64,8 +65,7 @@ gn_status gn_registry_add(gn_registry *r, gn_kind kind, const char *plugin, cons
         return gn_error_set(err, GN_ERR_INVALID,
                             "registry: invalid %s name '%s.%s' (letters, digits, '_' and '-', "
                             "under %d characters)",
-                            kind_names[kind], plugin ? plugin : "", name ? name : "",
-                            GN_NAME_MAX);
+                            kind_names[kind], plugin ? plugin : "", name ? name : "", GN_NAME_MAX);
     for (int i = 0; i < r->n[kind]; i++) {
         gn_item *it = &r->items[kind][i];
         if (strcmp(it->plugin, plugin) == 0 && strcmp(it->name, name) == 0)
@@ -87,8 +87,7 @@ gn_status gn_registry_add(gn_registry *r, gn_kind kind, const char *plugin, cons
     return GN_OK;
 }
 
-const void *gn_registry_find(const gn_registry *r, gn_kind kind, const char *name,
-                             gn_error *err) {
+const void *gn_registry_find(const gn_registry *r, gn_kind kind, const char *name, gn_error *err) {
     if ((unsigned)kind >= GN_KIND_COUNT || !name) {
         gn_error_set(err, GN_ERR_INVALID, "registry: bad lookup");
         return NULL;
@@ -114,8 +113,7 @@ const void *gn_registry_find(const gn_registry *r, gn_kind kind, const char *nam
             hit = it;
         }
     }
-    if (!hit)
-        gn_error_set(err, GN_ERR_NOT_FOUND, "unknown %s '%s'", kind_names[kind], name);
+    if (!hit) gn_error_set(err, GN_ERR_NOT_FOUND, "unknown %s '%s'", kind_names[kind], name);
     return hit ? hit->vtable : NULL;
 }
 

@@ -11,10 +11,13 @@ static uint64_t splitmix64(uint64_t *x) {
 }
 
 void gn_rng_seed(gn_rng *r, uint64_t seed) {
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t gn_rng_u64(gn_rng *r) {
     uint64_t *s = r->s;
@@ -28,7 +31,9 @@ uint64_t gn_rng_u64(gn_rng *r) {
     return result;
 }
 
-double gn_rng_uniform(gn_rng *r) { return (double)(gn_rng_u64(r) >> 11) * 0x1.0p-53; }
+double gn_rng_uniform(gn_rng *r) {
+    return (double)(gn_rng_u64(r) >> 11) * 0x1.0p-53;
+}
 
 float gn_rng_normal(gn_rng *r) {
     /* Box-Muller; one value per call keeps the stream simple to reason about. */
@@ -41,7 +46,8 @@ uint64_t gn_rng_below(gn_rng *r, uint64_t n) {
     if (n == 0) return 0;
     uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* reject the biased tail */
     uint64_t x;
-    do x = gn_rng_u64(r);
+    do
+        x = gn_rng_u64(r);
     while (x >= limit);
     return x % n;
 }

@@ -53,8 +53,12 @@ void gn_section_free(gn_section *s) {
     free(s);
 }
 
-const char *gn_section_name(const gn_section *s) { return s->name; }
-const char *gn_section_file(const gn_section *s) { return s->file; }
+const char *gn_section_name(const gn_section *s) {
+    return s->name;
+}
+const char *gn_section_file(const gn_section *s) {
+    return s->file;
+}
 
 static gn_entry *find(const gn_section *s, const char *key) {
     if (!s) return NULL;
@@ -103,8 +107,7 @@ static gn_status fail(const gn_section *s, const gn_entry *e, const char *key, g
                       gn_error *err, const char *what) {
     if (e && e->line > 0)
         return gn_error_set(err, st, "%s:%d: [%s] %s: %s", s->file, e->line, s->name, key, what);
-    if (s->file[0])
-        return gn_error_set(err, st, "%s: [%s] %s: %s", s->file, s->name, key, what);
+    if (s->file[0]) return gn_error_set(err, st, "%s: [%s] %s: %s", s->file, s->name, key, what);
     return gn_error_set(err, st, "[%s] %s: %s", s->name, key, what);
 }
 
@@ -129,7 +132,8 @@ static gn_status convert(const gn_section *s, gn_entry *e, const gn_param_schema
     switch (p->type) {
     case GN_TYPE_INT: {
         long long v = strtoll(t, &end, 10);
-        while (isspace((unsigned char)*end)) end++;
+        while (isspace((unsigned char)*end))
+            end++;
         if (end == t || *end || errno) {
             snprintf(msg, sizeof msg, "expected an integer, got '%.64s'", t);
             return fail(s, e, p->key, GN_ERR_CONFIG, err, msg);
@@ -144,7 +148,8 @@ static gn_status convert(const gn_section *s, gn_entry *e, const gn_param_schema
     }
     case GN_TYPE_FLOAT: {
         double v = strtod(t, &end);
-        while (isspace((unsigned char)*end)) end++;
+        while (isspace((unsigned char)*end))
+            end++;
         if (end == t || *end || errno == ERANGE || !isfinite(v)) {
             snprintf(msg, sizeof msg, "expected a finite number, got '%.64s'", t);
             return fail(s, e, p->key, GN_ERR_CONFIG, err, msg);
@@ -209,8 +214,8 @@ gn_status gn_section_validate(gn_section *s, const gn_param_schema *schema,
         char known[320] = "";
         size_t off = 0;
         for (const gn_param_schema *q = schema; q && q->key && off < sizeof known; q++)
-            off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", off ? ", " : "",
-                                    q->key);
+            off +=
+                (size_t)snprintf(known + off, sizeof known - off, "%s%s", off ? ", " : "", q->key);
         char msg[400];
         snprintf(msg, sizeof msg, "unknown key (known keys: %s)", off ? known : "none");
         return fail(s, e, e->key, GN_ERR_CONFIG, err, msg);
@@ -226,7 +231,9 @@ gn_status gn_section_validate(gn_section *s, const gn_param_schema *schema,
     return GN_OK;
 }
 
-int gn_section_has(const gn_section *s, const char *key) { return find(s, key) != NULL; }
+int gn_section_has(const gn_section *s, const char *key) {
+    return find(s, key) != NULL;
+}
 int gn_section_line(const gn_section *s, const char *key) {
     gn_entry *e = find(s, key);
     return e ? e->line : 0;
@@ -247,7 +254,9 @@ const char *gn_section_str(const gn_section *s, const char *key) {
     gn_entry *e = find(s, key);
     return e ? e->text : NULL;
 }
-int gn_section_count(const gn_section *s) { return s->n; }
+int gn_section_count(const gn_section *s) {
+    return s->n;
+}
 const char *gn_section_key_at(const gn_section *s, int i) {
     return i >= 0 && i < s->n ? s->e[i].key : NULL;
 }

@@ -6,7 +6,8 @@
 
 int64_t gn_dims_numel(int ndim, const int64_t *dims) {
     int64_t n = 1;
-    for (int i = 0; i < ndim; i++) n *= dims[i];
+    for (int i = 0; i < ndim; i++)
+        n *= dims[i];
     return n;
 }
 
@@ -39,7 +40,8 @@ static gn_tensor *tensor_struct(gn_arena *arena, gn_error *err) {
 
 static void set_shape(gn_tensor *t, int ndim, const int64_t *dims) {
     t->ndim = ndim;
-    for (int i = 0; i < GN_MAX_DIMS; i++) t->dims[i] = i < ndim ? dims[i] : 1;
+    for (int i = 0; i < GN_MAX_DIMS; i++)
+        t->dims[i] = i < ndim ? dims[i] : 1;
     t->numel = gn_dims_numel(ndim, dims);
 }
 
@@ -90,13 +92,21 @@ void gn_tensor_free(gn_tensor *t) {
     free(t);
 }
 
-int gn_tensor_ndim(const gn_tensor *t) { return t->ndim; }
+int gn_tensor_ndim(const gn_tensor *t) {
+    return t->ndim;
+}
 int64_t gn_tensor_dim(const gn_tensor *t, int i) {
     return i >= 0 && i < t->ndim ? t->dims[i] : 1;
 }
-int64_t gn_tensor_numel(const gn_tensor *t) { return t->numel; }
-float *gn_tensor_data(gn_tensor *t) { return t->data; }
-const float *gn_tensor_cdata(const gn_tensor *t) { return t->data; }
+int64_t gn_tensor_numel(const gn_tensor *t) {
+    return t->numel;
+}
+float *gn_tensor_data(gn_tensor *t) {
+    return t->data;
+}
+const float *gn_tensor_cdata(const gn_tensor *t) {
+    return t->data;
+}
 
 gn_status gn_tensor_resize(gn_tensor *t, int ndim, const int64_t *dims, gn_error *err) {
     gn_status st = check_dims(ndim, dims, err);
@@ -121,10 +131,13 @@ void gn_tensor_rebind(gn_tensor *t, float *data) {
     t->cap = t->numel;
 }
 
-void gn_tensor_zero(gn_tensor *t) { memset(t->data, 0, (size_t)t->numel * sizeof(float)); }
+void gn_tensor_zero(gn_tensor *t) {
+    memset(t->data, 0, (size_t)t->numel * sizeof(float));
+}
 
 void gn_tensor_fill(gn_tensor *t, float v) {
-    for (int64_t i = 0; i < t->numel; i++) t->data[i] = v;
+    for (int64_t i = 0; i < t->numel; i++)
+        t->data[i] = v;
 }
 
 void gn_tensor_shape_str(const gn_tensor *t, int none_batch, char *buf, size_t n) {

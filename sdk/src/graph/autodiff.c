@@ -10,7 +10,8 @@ static void mark_ancestors(gn_graph *g, gn_node *target) {
     for (int i = target->id; i >= 0; i--) {
         if (!g->mark[i]) continue;
         gn_node *n = g->nodes[i];
-        for (int k = 0; k < n->n_in; k++) g->mark[n->in[k]->id] = 1;
+        for (int k = 0; k < n->n_in; k++)
+            g->mark[n->in[k]->id] = 1;
     }
 }
 
@@ -33,14 +34,12 @@ gn_status gn_graph_forward(gn_graph *g, gn_node *target, gn_error *err) {
     return GN_OK;
 }
 
-gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *loss, const float *seed,
-                                   gn_error *err) {
+gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *loss, const float *seed, gn_error *err) {
     gn_status st = check_target(g, loss, err);
     if (st) return st;
     if (!loss->grad)
         return gn_error_set(err, GN_ERR_INVALID,
-                            "graph: '%s' does not depend on anything with a gradient",
-                            loss->name);
+                            "graph: '%s' does not depend on anything with a gradient", loss->name);
     mark_ancestors(g, loss);
     for (int i = 0; i <= loss->id; i++) {
         gn_node *n = g->nodes[i];
@@ -48,13 +47,13 @@ gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *loss, const float *seed
     }
     float *d = gn_tensor_data(loss->grad);
     int64_t cnt = gn_tensor_numel(loss->grad);
-    for (int64_t k = 0; k < cnt; k++) d[k] = seed ? seed[k] : 1.0f;
+    for (int64_t k = 0; k < cnt; k++)
+        d[k] = seed ? seed[k] : 1.0f;
     for (int i = loss->id; i >= 0; i--) {
         gn_node *n = g->nodes[i];
         if (!g->mark[i] || n->kind != GN_NODE_OP || !n->grad) continue;
         if (!n->op->backward)
-            return gn_error_set(err, GN_ERR_UNSUPPORTED, "%s: no gradient defined",
-                                n->op->name);
+            return gn_error_set(err, GN_ERR_UNSUPPORTED, "%s: no gradient defined", n->op->name);
         if ((st = n->op->backward(n, err))) return st;
     }
     return GN_OK;

@@ -13,13 +13,14 @@ static gn_status objective(gn_graph *g, gn_node *out, const float *w, const gn_r
     if (st) return st;
     const float *y = gn_tensor_cdata(out->value);
     double acc = 0;
-    for (int64_t i = 0; i < gn_tensor_numel(out->value); i++) acc += (double)w[i] * y[i];
+    for (int64_t i = 0; i < gn_tensor_numel(out->value); i++)
+        acc += (double)w[i] * y[i];
     *f = acc;
     return GN_OK;
 }
 
-gn_status gn_gradcheck(gn_graph *g, gn_node *out, gn_node *wrt, float eps,
-                       gn_gradcheck_result *res, gn_error *err) {
+gn_status gn_gradcheck(gn_graph *g, gn_node *out, gn_node *wrt, float eps, gn_gradcheck_result *res,
+                       gn_error *err) {
     if (!wrt->grad)
         return gn_error_set(err, GN_ERR_INVALID, "gradcheck: '%s' has no gradient", wrt->name);
     gn_rng saved = {{0}}, wr;
@@ -35,13 +36,15 @@ gn_status gn_gradcheck(gn_graph *g, gn_node *out, gn_node *wrt, float eps,
         return gn_error_set(err, GN_ERR_NOMEM, "gradcheck: out of memory");
     }
     gn_rng_seed(&wr, 0x6e616e6cull);
-    for (int64_t i = 0; i < n_out; i++) w[i] = (float)(gn_rng_uniform(&wr) * 2 - 1);
+    for (int64_t i = 0; i < n_out; i++)
+        w[i] = (float)(gn_rng_uniform(&wr) * 2 - 1);
 
     double f0;
     if ((st = objective(g, out, w, g->rng ? &saved : NULL, &f0, err))) goto done;
     gn_tensor_zero(wrt->grad);
     if ((st = gn_graph_backward_seeded(g, out, w, err))) goto done;
-    for (int64_t i = 0; i < n; i++) analytic[i] = gn_tensor_cdata(wrt->grad)[i];
+    for (int64_t i = 0; i < n; i++)
+        analytic[i] = gn_tensor_cdata(wrt->grad)[i];
 
     res->max_abs_err = res->max_rel_err = 0;
     res->checked = n;

@@ -71,7 +71,8 @@ gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_err
         return gn_error_set(err, GN_ERR_INVALID, "graph: '%s' is not an input", input->name);
     int64_t dims[GN_MAX_DIMS];
     int nd = gn_tensor_ndim(input->value);
-    for (int i = 0; i < nd; i++) dims[i] = gn_tensor_dim(input->value, i);
+    for (int i = 0; i < nd; i++)
+        dims[i] = gn_tensor_dim(input->value, i);
     dims[0] = batch;
     gn_status st = gn_node_set_shape(input, nd, dims, err);
     if (st) return st;
@@ -93,24 +94,23 @@ gn_node *gn_graph_param(gn_graph *g, const char *name, gn_tensor *value, gn_tens
     return n;
 }
 
-gn_node *gn_graph_apply(gn_graph *g, const gn_op_vtable *op, gn_node *const *inputs,
-                        int n_inputs, const gn_op_attrs *attrs, gn_error *err) {
-    if (!op || op->struct_size < offsetof(gn_op_vtable, reserved) || !op->infer ||
-        !op->forward) {
+gn_node *gn_graph_apply(gn_graph *g, const gn_op_vtable *op, gn_node *const *inputs, int n_inputs,
+                        const gn_op_attrs *attrs, gn_error *err) {
+    if (!op || op->struct_size < offsetof(gn_op_vtable, reserved) || !op->infer || !op->forward) {
         gn_error_set(err, GN_ERR_INVALID, "graph: op '%s' has an incomplete vtable",
                      op && op->name ? op->name : "?");
         return NULL;
     }
     if (n_inputs != op->n_inputs || n_inputs > GN_NODE_MAX_INPUTS) {
-        gn_error_set(err, GN_ERR_INVALID, "%s: takes %d inputs, given %d", op->name,
-                     op->n_inputs, n_inputs);
+        gn_error_set(err, GN_ERR_INVALID, "%s: takes %d inputs, given %d", op->name, op->n_inputs,
+                     n_inputs);
         return NULL;
     }
     int needs_grad = 0;
     for (int i = 0; i < n_inputs; i++) {
         if (!inputs[i] || inputs[i]->graph != g) {
-            gn_error_set(err, GN_ERR_INVALID, "%s: input %d is not a node of this graph",
-                         op->name, i);
+            gn_error_set(err, GN_ERR_INVALID, "%s: input %d is not a node of this graph", op->name,
+                         i);
             return NULL;
         }
         needs_grad |= inputs[i]->grad != NULL;
@@ -119,7 +119,8 @@ gn_node *gn_graph_apply(gn_graph *g, const gn_op_vtable *op, gn_node *const *inp
     if (!n) return NULL;
     n->op = op;
     n->n_in = n_inputs;
-    for (int i = 0; i < n_inputs; i++) n->in[i] = inputs[i];
+    for (int i = 0; i < n_inputs; i++)
+        n->in[i] = inputs[i];
     if (attrs) n->attrs = *attrs;
     int64_t one = 1;
     n->value = gn_tensor_new(g->arena, 1, &one, err);
@@ -133,25 +134,50 @@ fail:
     return NULL;
 }
 
-void gn_graph_set_training(gn_graph *g, int training) { g->training = training; }
-int gn_graph_training(const gn_graph *g) { return g->training; }
-void gn_graph_set_rng(gn_graph *g, gn_rng *rng) { g->rng = rng; }
-gn_rng *gn_graph_rng(gn_graph *g) { return g->rng; }
-gn_arena *gn_graph_scratch(gn_graph *g) { return g->scratch; }
+void gn_graph_set_training(gn_graph *g, int training) {
+    g->training = training;
+}
+int gn_graph_training(const gn_graph *g) {
+    return g->training;
+}
+void gn_graph_set_rng(gn_graph *g, gn_rng *rng) {
+    g->rng = rng;
+}
+gn_rng *gn_graph_rng(gn_graph *g) {
+    return g->rng;
+}
+gn_arena *gn_graph_scratch(gn_graph *g) {
+    return g->scratch;
+}
 
-gn_tensor *gn_node_value(gn_node *n) { return n->value; }
-gn_tensor *gn_node_grad(gn_node *n) { return n->grad; }
-gn_node *gn_node_input(gn_node *n, int i) { return i >= 0 && i < n->n_in ? n->in[i] : NULL; }
-int gn_node_n_inputs(const gn_node *n) { return n->n_in; }
-const gn_op_attrs *gn_node_attrs(const gn_node *n) { return &n->attrs; }
-const gn_op_vtable *gn_node_op(const gn_node *n) { return n->op; }
-const char *gn_node_name(const gn_node *n) { return n->name; }
-gn_graph *gn_node_graph(gn_node *n) { return n->graph; }
+gn_tensor *gn_node_value(gn_node *n) {
+    return n->value;
+}
+gn_tensor *gn_node_grad(gn_node *n) {
+    return n->grad;
+}
+gn_node *gn_node_input(gn_node *n, int i) {
+    return i >= 0 && i < n->n_in ? n->in[i] : NULL;
+}
+int gn_node_n_inputs(const gn_node *n) {
+    return n->n_in;
+}
+const gn_op_attrs *gn_node_attrs(const gn_node *n) {
+    return &n->attrs;
+}
+const gn_op_vtable *gn_node_op(const gn_node *n) {
+    return n->op;
+}
+const char *gn_node_name(const gn_node *n) {
+    return n->name;
+}
+gn_graph *gn_node_graph(gn_node *n) {
+    return n->graph;
+}
 
 gn_status gn_node_set_shape(gn_node *n, int ndim, const int64_t *dims, gn_error *err) {
     if (n->kind == GN_NODE_PARAM)
-        return gn_error_set(err, GN_ERR_INVALID, "graph: cannot reshape parameter '%s'",
-                            n->name);
+        return gn_error_set(err, GN_ERR_INVALID, "graph: cannot reshape parameter '%s'", n->name);
     gn_status st = gn_tensor_resize(n->value, ndim, dims, err);
     if (!st && n->grad) st = gn_tensor_resize(n->grad, ndim, dims, err);
     return st;

@@ -75,7 +75,9 @@ void gn_model_free(gn_model *m) {
     free(m);
 }
 
-const char *gn_model_name(const gn_model *m) { return m->name; }
+const char *gn_model_name(const gn_model *m) {
+    return m->name;
+}
 
 gn_node *gn_model_add_input(gn_model *m, const char *name, int ndim, const int64_t *sample_dims,
                             gn_error *err) {
@@ -84,7 +86,8 @@ gn_node *gn_model_add_input(gn_model *m, const char *name, int ndim, const int64
         return NULL;
     }
     int64_t dims[GN_MAX_DIMS] = {1};
-    for (int i = 0; i < ndim; i++) dims[i + 1] = sample_dims[i];
+    for (int i = 0; i < ndim; i++)
+        dims[i + 1] = sample_dims[i];
     gn_node *n = gn_graph_input(m->graph, name, ndim + 1, dims, 0, err);
     if (n) m->inputs[m->n_inputs++] = n;
     return n;
@@ -170,10 +173,18 @@ gn_node *gn_build_op(gn_build *b, const char *op, gn_node *const *inputs, int n_
     return gn_graph_apply(b->m->graph, vt, inputs, n_inputs, attrs, err);
 }
 
-gn_graph *gn_build_graph(gn_build *b) { return b->m->graph; }
-gn_rng *gn_build_rng(gn_build *b) { return b->m->rng; }
-const gn_registry *gn_build_registry(gn_build *b) { return b->m->reg; }
-const char *gn_build_layer_name(gn_build *b) { return b->layer_name; }
+gn_graph *gn_build_graph(gn_build *b) {
+    return b->m->graph;
+}
+gn_rng *gn_build_rng(gn_build *b) {
+    return b->m->rng;
+}
+const gn_registry *gn_build_registry(gn_build *b) {
+    return b->m->reg;
+}
+const char *gn_build_layer_name(gn_build *b) {
+    return b->layer_name;
+}
 
 /* Keys of a layer section the host consumes itself. */
 static const char *const layer_extra_keys[] = {"type", "input", "model", "l1", "l2", NULL};
@@ -185,7 +196,8 @@ static gn_status penalty(const gn_section *p, const char *key, double *out, gn_e
     if (!t) return GN_OK;
     char *end;
     double v = strtod(t, &end);
-    while (*end == ' ' || *end == '\t') end++;
+    while (*end == ' ' || *end == '\t')
+        end++;
     if (end != t && !*end && isfinite(v) && v >= 0) {
         *out = v;
         return GN_OK;
@@ -207,14 +219,15 @@ gn_status gn_model_add_layer(gn_model *m, const char *name, const char *type,
     char auto_name[64];
     if (!name || !*name) { /* Keras-style dense_1, dense_2, ... */
         int k = 1;
-        for (int i = 0; i < m->n_layers; i++) k += strcmp(m->layers[i].type, vt->name) == 0;
+        for (int i = 0; i < m->n_layers; i++)
+            k += strcmp(m->layers[i].type, vt->name) == 0;
         snprintf(auto_name, sizeof auto_name, "%s_%d", vt->name, k);
         name = auto_name;
     }
     for (int i = 0; i < m->n_layers; i++)
         if (strcmp(m->layers[i].name, name) == 0)
-            return gn_error_set(err, GN_ERR_CONFIG, "model '%s': two layers named '%s'",
-                                m->name, name);
+            return gn_error_set(err, GN_ERR_CONFIG, "model '%s': two layers named '%s'", m->name,
+                                name);
     /* Validate a copy so direct SDK callers get defaults and checks too. */
     gn_section *p = params ? gn_section_clone(params, err) : gn_section_new(name, "");
     if (!p) return gn_error_set(err, GN_ERR_NOMEM, "model: out of memory");
@@ -252,7 +265,8 @@ gn_status gn_model_finalize(gn_model *m, gn_node *output, gn_error *err) {
     if (!output) return gn_error_set(err, GN_ERR_INVALID, "model '%s': no output", m->name);
     m->output = output;
     int64_t total = 0;
-    for (int i = 0; i < m->n_tensors; i++) total += gn_tensor_numel(m->params[i].value);
+    for (int i = 0; i < m->n_tensors; i++)
+        total += gn_tensor_numel(m->params[i].value);
     m->total = total;
     size_t bytes = (size_t)(total ? total : 1) * sizeof(float);
     m->x = gn_arena_alloc(m->arena, bytes, err);
@@ -270,24 +284,37 @@ gn_status gn_model_finalize(gn_model *m, gn_node *output, gn_error *err) {
     return GN_OK;
 }
 
-gn_graph *gn_model_graph(gn_model *m) { return m->graph; }
-gn_node *gn_model_output(gn_model *m) { return m->output; }
-int gn_model_n_inputs(const gn_model *m) { return m->n_inputs; }
+gn_graph *gn_model_graph(gn_model *m) {
+    return m->graph;
+}
+gn_node *gn_model_output(gn_model *m) {
+    return m->output;
+}
+int gn_model_n_inputs(const gn_model *m) {
+    return m->n_inputs;
+}
 gn_node *gn_model_input(gn_model *m, int i) {
     return i >= 0 && i < m->n_inputs ? m->inputs[i] : NULL;
 }
 int64_t gn_model_n_params(const gn_model *m) {
     if (m->x) return m->total;
     int64_t t = 0;
-    for (int i = 0; i < m->n_tensors; i++) t += gn_tensor_numel(m->params[i].value);
+    for (int i = 0; i < m->n_tensors; i++)
+        t += gn_tensor_numel(m->params[i].value);
     return t;
 }
-float *gn_model_params(gn_model *m) { return m->x; }
-float *gn_model_grads(gn_model *m) { return m->g; }
+float *gn_model_params(gn_model *m) {
+    return m->x;
+}
+float *gn_model_grads(gn_model *m) {
+    return m->g;
+}
 void gn_model_zero_grad(gn_model *m) {
     if (m->g) memset(m->g, 0, (size_t)m->total * sizeof(float));
 }
-int gn_model_n_tensors(const gn_model *m) { return m->n_tensors; }
+int gn_model_n_tensors(const gn_model *m) {
+    return m->n_tensors;
+}
 const char *gn_model_tensor_name(const gn_model *m, int i) {
     return i >= 0 && i < m->n_tensors ? m->params[i].name : NULL;
 }
@@ -297,8 +324,12 @@ gn_tensor *gn_model_tensor(gn_model *m, int i) {
 gn_tensor *gn_model_tensor_grad(gn_model *m, int i) {
     return i >= 0 && i < m->n_tensors ? m->params[i].grad : NULL;
 }
-int gn_model_n_layers(const gn_model *m) { return m->n_layers; }
-int gn_model_n_buffers(const gn_model *m) { return m->n_buffers; }
+int gn_model_n_layers(const gn_model *m) {
+    return m->n_layers;
+}
+int gn_model_n_buffers(const gn_model *m) {
+    return m->n_buffers;
+}
 const char *gn_model_buffer_name(const gn_model *m, int i) {
     return i >= 0 && i < m->n_buffers ? m->buffers[i].name : NULL;
 }

@@ -206,7 +206,7 @@ static const struct {
 
 const char *gn_optim_hparam_key(int i) {
     return i >= 0 && i < (int)(sizeof hparam_keys / sizeof *hparam_keys) ? hparam_keys[i].key
-                                                                          : NULL;
+                                                                         : NULL;
 }
 
 double *gn_optim_hparam_field(gn_optim_hparams *hp, int i) {

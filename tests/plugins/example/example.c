@@ -1,5 +1,6 @@
 /* A complete minimal Ganglion plugin: a "scale" layer (y = k x, k from the
  * INI file) and a "hello" command. Built against the installed SDK. */
+/* clang-format off: kept compact for the README */
 #include <ganglion/ganglion.h>
 
 static gn_status scale_infer(gn_node *n, gn_error *err) { /* output shape = input shape */
