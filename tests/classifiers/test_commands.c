@@ -11,7 +11,7 @@ static char tmp[256];
 static char out[1 << 20], err[1 << 16];
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/gn-cmd-XXXXXX");
+    snprintf(tmp, sizeof tmp, "%s/gn-cmd-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(tmp));
     setenv("GANGLION_PLUGIN_PATH", GN_TEST_PLUGIN_DIR, 1);
 }

@@ -16,7 +16,7 @@
 static char tmp[256];
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/gn-reg-XXXXXX");
+    snprintf(tmp, sizeof tmp, "%s/gn-reg-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(tmp));
     unsetenv("GANGLION_MANIFEST_PATH"); /* the project's datasets/ */
 }

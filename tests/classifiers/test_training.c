@@ -12,7 +12,7 @@
 static char tmp[256];
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/gn-train-XXXXXX");
+    snprintf(tmp, sizeof tmp, "%s/gn-train-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(tmp));
     setenv("GANGLION_DATA_PATH", FIX, 1);
     setenv("GANGLION_MANIFEST_PATH", FIX, 1);

@@ -11,7 +11,8 @@
 static char tmpdir[256];
 
 static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/gn_test_config_XXXXXX");
+    snprintf(tmpdir, sizeof tmpdir, "%s/gn_test_config_XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(tmpdir));
 }
 

@@ -119,7 +119,7 @@ static int same_bits(const snapshot *a, const snapshot *b) {
 static char dir[64];
 
 static void make_dir(void) {
-    snprintf(dir, sizeof dir, "/tmp/gn-ckpt-XXXXXX");
+    snprintf(dir, sizeof dir, "%s/gn-ckpt-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(dir));
 }
 

@@ -13,7 +13,7 @@ static char tmp[256];
 static char out[1 << 20];
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "/tmp/gn-toy-XXXXXX");
+    snprintf(tmp, sizeof tmp, "%s/gn-toy-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(tmp));
     setenv("GANGLION_PLUGIN_PATH", GN_TEST_PLUGIN_DIR, 1);
 }
