@@ -240,6 +240,33 @@ int gn_path_is_safe_relative(const char *path) {
     return 1;
 }
 
+/* Opens a tar, gnutar or zip archive (any in-process filter) for reading.
+ * On success the caller frees *a with archive_read_free and closes *fd. */
+static gn_status open_archive(const char *archive_path, struct archive **out, int *fd,
+                              gn_error *err) {
+    size_t size;
+    gn_status st = open_regular(archive_path, fd, &size, err);
+    if (st != GN_OK) return st;
+    struct archive *a = archive_read_new();
+    if (!a) {
+        close(*fd);
+        return gn_error_set(err, GN_ERR_NOMEM, "out of memory opening '%s'", archive_path);
+    }
+    support_filters(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    archive_read_support_format_zip(a);
+    if (archive_read_open_fd(a, *fd, 65536) != ARCHIVE_OK) {
+        st = gn_error_set(err, GN_ERR_FORMAT, "cannot read archive '%s': %s", archive_path,
+                          arc_msg(a));
+        archive_read_free(a);
+        close(*fd);
+        return st;
+    }
+    *out = a;
+    return GN_OK;
+}
+
 gn_status gn_archive_member_read(const char *archive_path, const char *member, size_t max_bytes,
                                  uint8_t **out, size_t *n, gn_error *err) {
     *out = NULL;
@@ -250,23 +277,9 @@ gn_status gn_archive_member_read(const char *archive_path, const char *member, s
                             "without '..' or leading '/')",
                             member ? member : "(null)", archive_path);
     int fd;
-    size_t size;
-    gn_status st = open_regular(archive_path, &fd, &size, err);
+    struct archive *a;
+    gn_status st = open_archive(archive_path, &a, &fd, err);
     if (st != GN_OK) return st;
-    struct archive *a = archive_read_new();
-    if (!a) {
-        close(fd);
-        return gn_error_set(err, GN_ERR_NOMEM, "out of memory opening '%s'", archive_path);
-    }
-    support_filters(a);
-    archive_read_support_format_tar(a);
-    archive_read_support_format_gnutar(a);
-    archive_read_support_format_zip(a);
-    if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-        st = gn_error_set(err, GN_ERR_FORMAT, "cannot read archive '%s': %s", archive_path,
-                          arc_msg(a));
-        goto done;
-    }
     for (;;) {
         struct archive_entry *e;
         int r = archive_read_next_header(a, &e);
@@ -315,7 +328,6 @@ gn_status gn_archive_member_read(const char *archive_path, const char *member, s
         st = read_data(a, what, max_bytes, hint, out, n, err);
         break;
     }
-done:
     archive_read_free(a);
     close(fd);
     return st;
@@ -324,23 +336,9 @@ done:
 gn_status gn_archive_walk(const char *archive_path, size_t max_bytes, gn_archive_want_fn want,
                           gn_archive_visit_fn visit, void *user, gn_error *err) {
     int fd;
-    size_t size;
-    gn_status st = open_regular(archive_path, &fd, &size, err);
+    struct archive *a;
+    gn_status st = open_archive(archive_path, &a, &fd, err);
     if (st != GN_OK) return st;
-    struct archive *a = archive_read_new();
-    if (!a) {
-        close(fd);
-        return gn_error_set(err, GN_ERR_NOMEM, "out of memory opening '%s'", archive_path);
-    }
-    support_filters(a);
-    archive_read_support_format_tar(a);
-    archive_read_support_format_gnutar(a);
-    archive_read_support_format_zip(a);
-    if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-        st = gn_error_set(err, GN_ERR_FORMAT, "cannot read archive '%s': %s", archive_path,
-                          arc_msg(a));
-        goto done;
-    }
     for (;;) {
         struct archive_entry *e;
         int r = archive_read_next_header(a, &e);
@@ -395,7 +393,6 @@ gn_status gn_archive_walk(const char *archive_path, size_t max_bytes, gn_archive
         if ((st = read_data(a, what, max_bytes, hint, &data, &n, err)) != GN_OK) break;
         if ((st = visit(name, data, n, user, err)) != GN_OK) break;
     }
-done:
     archive_read_free(a);
     close(fd);
     return st;

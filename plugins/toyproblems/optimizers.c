@@ -6,7 +6,13 @@
 #include "toyproblems.h"
 
 /* The hyper-parameter keys are the SDK's (gn_optim_hparam_key); weight_decay is last. */
-#define N_HPS 7
+static size_t n_hps(void) {
+    size_t k = 0;
+    while (gn_optim_hparam_key((int)k))
+        k++;
+    return k;
+}
+#define N_HPS n_hps()
 
 /* What each optimizer reads, for descriptions (weight decay when set). */
 static const struct {
