@@ -171,6 +171,9 @@ static gn_status load_data(gn_run *run, gn_error *err) {
     float scale = pixels ? 1.0f / 255.0f : 1.0f, shift = 0.0f;
     if (!strcmp(norm, "none")) {
         scale = 1.0f;
+    } else if (!strcmp(norm, "symmetric")) {
+        scale = pixels ? 2.0f / 255.0f : 1.0f;
+        shift = pixels ? -1.0f : 0.0f;
     } else if (!strcmp(norm, "standard")) {
         /* Statistics of the training part only, as a user would compute them. */
         double mean, sd;

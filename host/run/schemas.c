@@ -19,9 +19,9 @@ const gn_param_schema gn_schema_data[] = {
                  "validation_split is then not used)"),
     GN_PARAM_INT("fold", "1", 1, 100, "which fold validates, 1..folds"),
     GN_PARAM_CHOICE(
-        "normalize", "scale", "scale|standard|none",
+        "normalize", "scale", "scale|standard|symmetric|none",
         "scale: pixels / 255 (tables: as they are); standard: zero mean, unit variance over "
-        "train; none: raw"),
+        "train; symmetric: pixels to [-1, 1] (tanh outputs, GANs); none: raw"),
     GN_PARAM_END,
 };
 

@@ -27,7 +27,8 @@ static gn_status svc_model_build(gn_run *run, const char *name, const gn_data_in
                                  gn_model **out, gn_error *err) {
     gn_status st = gn_config_build_model(run->ini, name, run->reg, &run->rng, info->ndim,
                                          info->dims, out, err);
-    if (!st) run->params = gn_model_n_params(*out);
+    /* Trainers with several models (GAN, VAE) report their total. */
+    if (!st) run->params += gn_model_n_params(*out);
     return st;
 }
 

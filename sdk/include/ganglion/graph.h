@@ -48,6 +48,12 @@ GN_EXPORT void gn_graph_free(gn_graph *g);
 GN_EXPORT gn_node *gn_graph_input(gn_graph *g, const char *name, int ndim, const int64_t *dims,
                                   int requires_grad, gn_error *err);
 
+/* Makes an existing input ask for dL/d(input), and gives every op that
+ * depends on it a gradient: a model's input becomes differentiable after the
+ * model is built (a GAN's discriminator, a VAE's decoder, attacks). Added
+ * in 1.1. */
+GN_EXPORT gn_status gn_graph_input_require_grad(gn_node *input, gn_error *err);
+
 /* Copies batch rows of data into an input (its shape becomes
  * (batch, dims[1:])). */
 GN_EXPORT gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_error *err);
@@ -69,6 +75,12 @@ GN_EXPORT gn_status gn_graph_forward(gn_graph *g, gn_node *target, gn_error *err
  * inputs and op nodes first, but ACCUMULATES into parameter gradients
  * (zero them yourself, e.g. gn_model_zero_grad). Call after forward. */
 GN_EXPORT gn_status gn_graph_backward(gn_graph *g, gn_node *loss, gn_error *err);
+/* Back-propagates from any node, seeded with dL/d(node) = seed (numel of
+ * the node's value; NULL = ones). Chains separate graphs: feed one model's
+ * output into another's input (requires_grad), back-propagate there, and
+ * seed this model with that input's gradient (GAN, VAE). Added in 1.1. */
+GN_EXPORT gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *node, const float *seed,
+                                             gn_error *err);
 
 /* Training mode (dropout active, batch norm uses batch statistics). */
 GN_EXPORT void gn_graph_set_training(gn_graph *g, int training);

@@ -66,6 +66,34 @@ gn_node *gn_graph_input(gn_graph *g, const char *name, int ndim, const int64_t *
     return n;
 }
 
+gn_status gn_graph_input_require_grad(gn_node *input, gn_error *err) {
+    if (input->kind != GN_NODE_INPUT)
+        return gn_error_set(err, GN_ERR_INVALID, "graph: '%s' is not an input", input->name);
+    if (input->grad) return GN_OK;
+    gn_graph *g = input->graph;
+    int nd = gn_tensor_ndim(input->value);
+    int64_t dims[GN_MAX_DIMS];
+    for (int i = 0; i < nd; i++)
+        dims[i] = gn_tensor_dim(input->value, i);
+    if (!(input->grad = gn_tensor_new(g->arena, nd, dims, err))) return err->status;
+    /* Nodes are in topological order: one pass gives every op downstream a
+     * gradient buffer (sized on the next forward's shape inference). */
+    for (int k = input->id + 1; k < g->n; k++) {
+        gn_node *n = g->nodes[k];
+        if (n->kind != GN_NODE_OP || n->grad) continue;
+        for (int i = 0; i < n->n_in; i++)
+            if (n->in[i]->grad) {
+                int nd2 = gn_tensor_ndim(n->value);
+                int64_t d2[GN_MAX_DIMS];
+                for (int j = 0; j < nd2; j++)
+                    d2[j] = gn_tensor_dim(n->value, j);
+                if (!(n->grad = gn_tensor_new(g->arena, nd2, d2, err))) return err->status;
+                break;
+            }
+    }
+    return GN_OK;
+}
+
 gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_error *err) {
     if (input->kind != GN_NODE_INPUT)
         return gn_error_set(err, GN_ERR_INVALID, "graph: '%s' is not an input", input->name);

@@ -39,6 +39,5 @@ static inline void gn_graph_truncate(gn_graph *g, int n) {
 }
 
 /* Backward with an explicit seed for d(loss) (numel of loss), or NULL for ones. */
-gn_status gn_graph_backward_seeded(gn_graph *g, gn_node *loss, const float *seed, gn_error *err);
 
 #endif
