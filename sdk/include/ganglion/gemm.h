@@ -15,7 +15,9 @@ GN_EXPORT void gn_gemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64
                            const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                            float *c, int64_t ldc);
 
-/* Sets the BLAS thread count once per run (the host calls this). */
+/* Sets the number of threads the SDK computes with, once per run (the
+ * host calls this; n < 1 = all cores). The BLAS itself stays
+ * single-threaded: the SDK splits large GEMMs and convolution batches. */
 GN_EXPORT void gn_set_threads(int n);
 GN_EXPORT int gn_get_threads(void);
 

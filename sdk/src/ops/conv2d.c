@@ -14,6 +14,7 @@
  * multiplications. */
 #include <string.h>
 #include <ganglion/gemm.h>
+#include "core/parallel.h"
 #include "ops/im2col.h"
 #include "ops/ops_internal.h"
 
@@ -89,6 +90,40 @@ static gn_status conv_infer(gn_node *n, gn_error *err) {
     return gn_node_set_shape(n, 4, dims, err);
 }
 
+/* The batch is split into chunks that fit the work budget and, with
+ * several threads, into at least one chunk per thread (parallel.h): each
+ * thread has its own slice of the scratch buffers, and partial weight and
+ * bias gradients that are summed in thread order afterwards. */
+typedef struct conv_job {
+    const gn_conv_geom *g;
+    int64_t batch, nb, o, p, in_sz, tn, rows, ldc;
+    int relu, keep;
+    const float *x, *w, *u, *bias, *dy, *y;
+    float *out, *dx;
+    float *buf0, *buf1, *buf2; /* per-thread slices of these sizes: */
+    int64_t sz0, sz1, sz2;
+    float *dw, *db; /* per-thread partial gradients (NULL when not wanted) */
+    int64_t dw_sz, db_sz;
+} conv_job;
+
+static int64_t job_chunk(int64_t batch, int64_t per_sample, int *width) {
+    int64_t nb = gn_conv_chunk(batch, per_sample);
+    *width = gn_parallel_width(batch);
+    int64_t share = (batch + *width - 1) / *width;
+    return nb < share ? nb : share;
+}
+
+static int64_t n_chunks(int64_t batch, int64_t nb) {
+    return (batch + nb - 1) / nb;
+}
+
+/* Sums the width partial vectors at part (stride sz, n floats) into dst. */
+static void reduce_parts(const float *part, int width, int64_t sz, int64_t n, float *dst) {
+    for (int t = 0; t < width; t++)
+        for (int64_t k = 0; k < n; k++)
+            dst[k] += part[t * sz + k];
+}
+
 #define AUX(var, slot, count)                                                                      \
     float *var = gn_node_aux(n, (slot), (count), err);                                             \
     if (!var) return err ? err->status : GN_ERR_NOMEM
@@ -100,73 +135,129 @@ static gn_status conv_infer(gn_node *n, gn_error *err) {
 
 /* ---- Winograd path (3x3, stride 1, enough channels) ---------------------- */
 
-/* Slots: COLS = V, then dV; TMP = Z, then M (a chunk each); DCOLS = U, dU
- * and the transforms' padded plane.
+/* Slots: COLS = V, then dV; TMP = Z, then M; DCOLS = U, dU, the transforms'
+ * padded planes, then the partial gradients.
  * (Keeping V for backward measured no faster: computed chunk by chunk, it
  * is still in cache for the GEMMs.) */
+static void wino_forward_chunk(void *ctx, int64_t k, int tid) {
+    const conv_job *j = ctx;
+    const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
+    const int64_t t = cnt * j->tn, c = j->g->c, o = j->o;
+    float *v = j->buf0 + tid * j->sz0, *z = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
+    gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
+    for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
+        gn_gemm(0, 0, o, t, c, 1.0f, j->u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t, t);
+    gn_wino_output(j->g, o, z, t, cnt, j->bias, j->relu, j->out + n0 * o * j->p, s);
+}
+
 static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
                               gn_error *err) {
-    const int64_t c = g->c, tn = gn_wino_tiles(g), p = g->oh * g->ow, in_sz = c * g->h * g->w;
-    const int64_t nb = gn_conv_chunk(batch, 16 * (c + o) * tn);
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
-    const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
-    float *y = gn_tensor_data(gn_node_value(n));
-    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g));
-    float *scratch = u + 32 * o * c;
-    AUX(v, COLS, 16 * c * nb * tn);
-    AUX(z, TMP, 16 * o * nb * tn);
-    gn_wino_filter(w, o, c, u);
-    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
-        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
-        gn_wino_input(g, x + n0 * in_sz, cnt, v, t, scratch);
-        for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
-            gn_gemm(0, 0, o, t, c, 1.0f, u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t,
-                    t);
-        gn_wino_output(g, o, z, t, cnt, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p, scratch);
-    }
+    const int64_t c = g->c, tn = gn_wino_tiles(g);
+    int width;
+    const int64_t nb = job_chunk(batch, 16 * (c + o) * tn, &width);
+    conv_job j = {.g = g,
+                  .batch = batch,
+                  .nb = nb,
+                  .o = o,
+                  .p = g->oh * g->ow,
+                  .in_sz = c * g->h * g->w,
+                  .tn = tn,
+                  .relu = gn_node_attrs(n)->i[7] == 1,
+                  .x = gn_tensor_cdata(gn_in_value(n, 0)),
+                  .bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL,
+                  .out = gn_tensor_data(gn_node_value(n)),
+                  .sz0 = 16 * c * nb * tn,
+                  .sz1 = 16 * o * nb * tn,
+                  .sz2 = (int64_t)gn_wino_scratch(g)};
+    AUX(u, DCOLS, 32 * o * c + width * j.sz2);
+    AUX(v, COLS, width * j.sz0);
+    AUX(z, TMP, width * j.sz1);
+    gn_wino_filter(gn_tensor_cdata(gn_in_value(n, 1)), o, c, u);
+    j.u = u, j.buf0 = v, j.buf1 = z, j.buf2 = u + 32 * o * c;
+    gn_parallel_for(n_chunks(batch, nb), wino_forward_chunk, &j);
     return GN_OK;
+}
+
+static void wino_backward_chunk(void *ctx, int64_t k, int tid) {
+    const conv_job *j = ctx;
+    const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
+    const int64_t t = cnt * j->tn, c = j->g->c, o = j->o, op = o * j->p;
+    float *v = j->buf0 + tid * j->sz0, *m = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
+    float *du = j->dw ? j->dw + tid * j->dw_sz : NULL, *db = j->db ? j->db + tid * j->db_sz : NULL;
+    gn_wino_output_grad(j->g, o, j->dy + n0 * op, j->y ? j->y + n0 * op : NULL, cnt, m, t, db, s);
+    if (du) { /* dU_e (O, C) += M_e (O, T) V_e^T */
+        gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
+        for (int e = 0; e < 16; e++)
+            gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f, du + e * o * c,
+                    c);
+    }
+    if (j->dx) { /* dV_e (C, T) = U_e^T M_e (into V's buffer), then dx += B dV B^T */
+        for (int e = 0; e < 16; e++)
+            gn_gemm(1, 0, c, t, o, 1.0f, j->u + e * o * c, c, m + e * o * t, t, 0.0f, v + e * c * t,
+                    t);
+        gn_wino_input_grad(j->g, v, t, cnt, j->dx + n0 * j->in_sz, s);
+    }
 }
 
 static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
                                gn_error *err) {
-    const int64_t c = g->c, tn = gn_wino_tiles(g), p = g->oh * g->ow, in_sz = c * g->h * g->w;
-    const int64_t nb = gn_conv_chunk(batch, 16 * (c + o) * tn);
+    const int64_t c = g->c, tn = gn_wino_tiles(g);
+    int width;
+    const int64_t nb = job_chunk(batch, 16 * (c + o) * tn, &width);
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
-    const float *dy = gn_tensor_cdata(gn_node_grad(n));
-    const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
-    AUX(u, DCOLS, 32 * o * c + (int64_t)gn_wino_scratch(g));
-    float *du = u + 16 * o * c, *scratch = u + 32 * o * c;
-    AUX(v, COLS, 16 * c * nb * tn);
-    AUX(m, TMP, 16 * o * nb * tn);
-    gn_wino_filter(w, o, c, u);
-    if (dwt) memset(du, 0, (size_t)(16 * o * c) * sizeof(float));
-    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
-        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, t = cnt * tn;
-        gn_wino_output_grad(g, o, dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, m, t,
-                            dbt ? gn_tensor_data(dbt) : NULL, scratch);
-        if (dwt) { /* dU_e (O, C) += M_e (O, T) V_e^T */
-            gn_wino_input(g, x + n0 * in_sz, cnt, v, t, scratch);
-            for (int e = 0; e < 16; e++)
-                gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f,
-                        du + e * o * c, c);
-        }
-        if (dxt) { /* dV_e (C, T) = U_e^T M_e (into V's buffer), then dx += B dV B^T */
-            for (int e = 0; e < 16; e++)
-                gn_gemm(1, 0, c, t, o, 1.0f, u + e * o * c, c, m + e * o * t, t, 0.0f,
-                        v + e * c * t, t);
-            gn_wino_input_grad(g, v, t, cnt, gn_tensor_data(dxt) + n0 * in_sz, scratch);
-        }
+    conv_job j = {.g = g,
+                  .batch = batch,
+                  .nb = nb,
+                  .o = o,
+                  .p = g->oh * g->ow,
+                  .in_sz = c * g->h * g->w,
+                  .tn = tn,
+                  .x = gn_tensor_cdata(gn_in_value(n, 0)),
+                  .dy = gn_tensor_cdata(gn_node_grad(n)),
+                  .y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL,
+                  .dx = dxt ? gn_tensor_data(dxt) : NULL,
+                  .sz0 = 16 * c * nb * tn,
+                  .sz1 = 16 * o * nb * tn,
+                  .sz2 = (int64_t)gn_wino_scratch(g),
+                  .dw_sz = 16 * o * c,
+                  .db_sz = o};
+    AUX(u, DCOLS, 16 * o * c + width * (j.sz2 + j.dw_sz + j.db_sz));
+    AUX(v, COLS, width * j.sz0);
+    AUX(m, TMP, width * j.sz1);
+    gn_wino_filter(gn_tensor_cdata(gn_in_value(n, 1)), o, c, u);
+    j.u = u, j.buf0 = v, j.buf1 = m, j.buf2 = u + 16 * o * c;
+    float *parts = j.buf2 + width * j.sz2;
+    if (dwt) j.dw = parts;
+    if (dbt) j.db = parts + width * j.dw_sz;
+    memset(parts, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
+    gn_parallel_for(n_chunks(batch, nb), wino_backward_chunk, &j);
+    if (dwt) { /* the partial dU summed in thread order, then mapped back to dW */
+        for (int t = 1; t < width; t++)
+            for (int64_t k = 0; k < j.dw_sz; k++)
+                j.dw[k] += j.dw[t * j.dw_sz + k];
+        gn_wino_filter_grad(j.dw, o, c, gn_tensor_data(dwt));
     }
-    if (dwt) gn_wino_filter_grad(du, o, c, gn_tensor_data(dwt));
+    if (dbt) reduce_parts(j.db, width, j.db_sz, o, gn_tensor_data(dbt));
     return GN_OK;
 }
 
 /* ---- im2col path ------------------------------------------------------------ */
 
-/* Slots: COLS = cols (whole batch when kept, else a chunk), TMP = W cols or
- * dY in (O, columns) layout (a chunk), DCOLS = W^T dY (a chunk). */
+/* Slots: COLS = cols (whole batch when kept, else a chunk per thread), TMP =
+ * W cols or dY in (O, columns) layout (a chunk per thread), DCOLS = W^T dY
+ * (a chunk per thread) and the partial gradients. */
+static void im2col_forward_chunk(void *ctx, int64_t k, int tid) {
+    const conv_job *j = ctx;
+    const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
+    const int64_t ncol = cnt * j->p;
+    float *cols = j->keep ? j->buf0 + n0 * j->p : j->buf0 + tid * j->sz0;
+    float *tmp = j->buf1 + tid * j->sz1;
+    gn_im2col(j->g, j->x + n0 * j->in_sz, cnt, cols, j->ldc);
+    gn_gemm(0, 0, j->o, ncol, j->rows, 1.0f, j->w, j->rows, cols, j->ldc, 0.0f, tmp, ncol);
+    gn_conv_epilogue(tmp, cnt, j->o, j->p, j->bias, j->relu, j->out + n0 * j->o * j->p);
+}
+
 static gn_status conv_forward(gn_node *n, gn_error *err) {
     gn_conv_geom g;
     int64_t batch, o;
@@ -176,25 +267,53 @@ static gn_status conv_forward(gn_node *n, gn_error *err) {
     state[0] = 0.0f;
     if (batch == 0) return GN_OK;
     if (gn_wino_use(&g, o)) return wino_forward(n, &g, batch, o, err);
-    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, (rows > o ? rows : o) * p);
+    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow;
+    int width;
+    const int64_t nb = job_chunk(batch, (rows > o ? rows : o) * p, &width);
     const int keep = rows * batch * p <= GN_CONV_KEEP;
-    const int64_t ldc = (keep ? batch : nb) * p;
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
-    const float *bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
-    float *y = gn_tensor_data(gn_node_value(n));
-    AUX(cols, COLS, rows * ldc);
-    AUX(tmp, TMP, o * nb * p);
-    if (keep) gn_im2col(&g, x, batch, cols, ldc);
-    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
-        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
-        const float *cc = keep ? cols + n0 * p : cols;
-        if (!keep) gn_im2col(&g, x + n0 * in_sz, cnt, cols, ldc);
-        gn_gemm(0, 0, o, ncol, rows, 1.0f, w, rows, cc, ldc, 0.0f, tmp, ncol);
-        gn_conv_epilogue(tmp, cnt, o, p, bias, gn_node_attrs(n)->i[7] == 1, y + n0 * o * p);
-    }
+    conv_job j = {.g = &g,
+                  .batch = batch,
+                  .nb = nb,
+                  .o = o,
+                  .p = p,
+                  .in_sz = g.c * g.h * g.w,
+                  .rows = rows,
+                  .ldc = (keep ? batch : nb) * p,
+                  .keep = keep,
+                  .relu = gn_node_attrs(n)->i[7] == 1,
+                  .x = gn_tensor_cdata(gn_in_value(n, 0)),
+                  .w = gn_tensor_cdata(gn_in_value(n, 1)),
+                  .bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL,
+                  .out = gn_tensor_data(gn_node_value(n)),
+                  .sz0 = rows * nb * p,
+                  .sz1 = o * nb * p};
+    AUX(cols, COLS, keep ? rows * batch * p : width * j.sz0);
+    AUX(tmp, TMP, width * j.sz1);
+    j.buf0 = cols, j.buf1 = tmp;
+    gn_parallel_for(n_chunks(batch, nb), im2col_forward_chunk, &j);
     state[0] = keep ? (float)batch : 0.0f;
     return GN_OK;
+}
+
+static void im2col_backward_chunk(void *ctx, int64_t k, int tid) {
+    const conv_job *j = ctx;
+    const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
+    const int64_t ncol = cnt * j->p, op = j->o * j->p;
+    float *tmp = j->buf1 + tid * j->sz1;
+    /* dY in (O, ncol) layout; db[o] += its row sums. */
+    gn_conv_prologue(j->dy + n0 * op, j->y ? j->y + n0 * op : NULL, cnt, j->o, j->p, tmp,
+                     j->db ? j->db + tid * j->db_sz : NULL);
+    if (j->dw) { /* dW (O, rows) += dY (O, ncol) cols^T */
+        float *cols = j->keep ? j->buf0 + n0 * j->p : j->buf0 + tid * j->sz0;
+        if (!j->keep) gn_im2col(j->g, j->x + n0 * j->in_sz, cnt, cols, j->ldc);
+        gn_gemm(0, 1, j->o, j->rows, ncol, 1.0f, tmp, ncol, cols, j->ldc, 1.0f,
+                j->dw + tid * j->dw_sz, j->rows);
+    }
+    if (j->dx) { /* dcols (rows, ncol) = W^T dY, then dx += col2im(dcols) */
+        float *dcols = j->buf2 + tid * j->sz2;
+        gn_gemm(1, 0, j->rows, ncol, j->o, 1.0f, j->w, j->rows, tmp, ncol, 0.0f, dcols, ncol);
+        gn_col2im(j->g, dcols, cnt, ncol, j->dx + n0 * j->in_sz);
+    }
 }
 
 static gn_status conv_backward(gn_node *n, gn_error *err) {
@@ -203,37 +322,46 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     gn_status st = conv_geom(n, &g, &batch, &o, err);
     if (st || batch == 0) return st;
     if (gn_wino_use(&g, o)) return wino_backward(n, &g, batch, o, err);
-    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow, in_sz = g.c * g.h * g.w;
-    const int64_t nb = gn_conv_chunk(batch, (rows > o ? rows : o) * p);
+    const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow;
+    int width;
+    const int64_t nb = job_chunk(batch, (rows > o ? rows : o) * p, &width);
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0)), *w = gn_tensor_cdata(gn_in_value(n, 1));
-    const float *dy = gn_tensor_cdata(gn_node_grad(n));
-    /* A fused relu masks dY with y > 0. */
-    const float *y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
     AUX(state, STATE, 1);
     const int keep = state[0] == (float)batch && rows * batch * p <= GN_CONV_KEEP;
-    const int64_t ldc = (keep ? batch : nb) * p;
-    AUX(cols, COLS, rows * ldc);
-    AUX(tmp, TMP, o * nb * p);
-    float *dcols = NULL;
-    if (dxt && !(dcols = gn_node_aux(n, DCOLS, rows * nb * p, err)))
-        return err ? err->status : GN_ERR_NOMEM;
-    for (int64_t n0 = 0; n0 < batch; n0 += nb) {
-        const int64_t cnt = batch - n0 < nb ? batch - n0 : nb, ncol = cnt * p;
-        /* dY in (O, ncol) layout; db[o] += its row sums. */
-        gn_conv_prologue(dy + n0 * o * p, y ? y + n0 * o * p : NULL, cnt, o, p, tmp,
-                         dbt ? gn_tensor_data(dbt) : NULL);
-        if (dwt) { /* dW (O, rows) += dY (O, ncol) cols^T */
-            const float *cc = keep ? cols + n0 * p : cols;
-            if (!keep) gn_im2col(&g, x + n0 * in_sz, cnt, cols, ldc);
-            gn_gemm(0, 1, o, rows, ncol, 1.0f, tmp, ncol, cc, ldc, 1.0f, gn_tensor_data(dwt), rows);
-        }
-        if (dxt) { /* dcols (rows, ncol) = W^T dY, then dx += col2im(dcols) */
-            gn_gemm(1, 0, rows, ncol, o, 1.0f, w, rows, tmp, ncol, 0.0f, dcols, ncol);
-            gn_col2im(&g, dcols, cnt, ncol, gn_tensor_data(dxt) + n0 * in_sz);
-        }
-    }
+    conv_job j = {.g = &g,
+                  .batch = batch,
+                  .nb = nb,
+                  .o = o,
+                  .p = p,
+                  .in_sz = g.c * g.h * g.w,
+                  .rows = rows,
+                  .ldc = (keep ? batch : nb) * p,
+                  .keep = keep,
+                  .x = gn_tensor_cdata(gn_in_value(n, 0)),
+                  .w = gn_tensor_cdata(gn_in_value(n, 1)),
+                  .dy = gn_tensor_cdata(gn_node_grad(n)),
+                  /* A fused relu masks dY with y > 0. */
+                  .y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL,
+                  .dx = dxt ? gn_tensor_data(dxt) : NULL,
+                  .sz0 = rows * nb * p,
+                  .sz1 = o * nb * p,
+                  .sz2 = dxt ? rows * nb * p : 0,
+                  .dw_sz = o * rows,
+                  .db_sz = o};
+    AUX(cols, COLS, keep ? rows * batch * p : width * j.sz0);
+    AUX(tmp, TMP, width * j.sz1);
+    /* One thread accumulates straight into dW and db, as before. */
+    const int parts = width > 1;
+    AUX(dcols, DCOLS, width * j.sz2 + (parts ? width * (j.dw_sz + j.db_sz) : 0) + 1);
+    j.buf0 = cols, j.buf1 = tmp, j.buf2 = dcols;
+    float *part = dcols + width * j.sz2;
+    if (parts) memset(part, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
+    if (dwt) j.dw = parts ? part : gn_tensor_data(dwt);
+    if (dbt) j.db = parts ? part + width * j.dw_sz : gn_tensor_data(dbt);
+    gn_parallel_for(n_chunks(batch, nb), im2col_backward_chunk, &j);
+    if (parts && dwt) reduce_parts(j.dw, width, j.dw_sz, j.dw_sz, gn_tensor_data(dwt));
+    if (parts && dbt) reduce_parts(j.db, width, j.db_sz, o, gn_tensor_data(dbt));
     return GN_OK;
 }
 

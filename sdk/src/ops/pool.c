@@ -10,6 +10,7 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#include "core/parallel.h"
 #include "ops/im2col.h"
 #include "ops/ops_internal.h"
 
@@ -82,6 +83,74 @@ static inline void window(int64_t o, int64_t s, int64_t pad, int64_t k, int64_t 
 
 /* ---- max ---------------------------------------------------------------- */
 
+/* The common 2x2 / 2 case over planes [c0, c1): branch-free selects (ties:
+ * the first wins). */
+static void max2x2(const pool_geom *g, const float *x, float *y, int32_t *idx, int64_t c0,
+                   int64_t c1) {
+    const int64_t plane = g->h * g->w, opl = g->oh * g->ow;
+    for (int64_t c = c0; c < c1; c++)
+        for (int64_t oy = 0; oy < g->oh; oy++) {
+            const float *r0 = x + c * plane + 2 * oy * g->w, *r1 = r0 + g->w;
+            float *yo = y + c * opl + oy * g->ow;
+            int32_t *io = idx + c * opl + oy * g->ow;
+            const int32_t base = (int32_t)(2 * oy * g->w), wd = (int32_t)g->w;
+            int64_t ox = 0;
+#ifdef __SSE2__
+            /* 4 windows at a time: even/odd columns split by shuffles, the
+             * same comparisons as below as masks. */
+            const __m128i step = _mm_set1_epi32(8), wdv = _mm_set1_epi32(wd);
+            __m128i ia = _mm_add_epi32(_mm_set1_epi32(base), _mm_set_epi32(6, 4, 2, 0));
+            for (; ox + 4 <= g->ow; ox += 4, ia = _mm_add_epi32(ia, step)) {
+                __m128 p0 = _mm_loadu_ps(r0 + 2 * ox), p1 = _mm_loadu_ps(r0 + 2 * ox + 4);
+                __m128 q0 = _mm_loadu_ps(r1 + 2 * ox), q1 = _mm_loadu_ps(r1 + 2 * ox + 4);
+                __m128 a = _mm_shuffle_ps(p0, p1, _MM_SHUFFLE(2, 0, 2, 0));
+                __m128 b = _mm_shuffle_ps(p0, p1, _MM_SHUFFLE(3, 1, 3, 1));
+                __m128 cc = _mm_shuffle_ps(q0, q1, _MM_SHUFFLE(2, 0, 2, 0));
+                __m128 d = _mm_shuffle_ps(q0, q1, _MM_SHUFFLE(3, 1, 3, 1));
+                __m128 g0 = _mm_cmpgt_ps(b, a), g1 = _mm_cmpgt_ps(d, cc);
+                __m128 m0 = _mm_or_ps(_mm_and_ps(g0, b), _mm_andnot_ps(g0, a));
+                __m128 m1 = _mm_or_ps(_mm_and_ps(g1, d), _mm_andnot_ps(g1, cc));
+                __m128i i0 = _mm_sub_epi32(ia, _mm_castps_si128(g0)); /* mask is -1 */
+                __m128i i1 = _mm_sub_epi32(_mm_add_epi32(ia, wdv), _mm_castps_si128(g1));
+                __m128 gt = _mm_cmpgt_ps(m1, m0);
+                __m128i gi = _mm_castps_si128(gt);
+                _mm_storeu_ps(yo + ox, _mm_or_ps(_mm_and_ps(gt, m1), _mm_andnot_ps(gt, m0)));
+                _mm_storeu_si128((__m128i *)(void *)(io + ox),
+                                 _mm_or_si128(_mm_and_si128(gi, i1), _mm_andnot_si128(gi, i0)));
+            }
+#endif
+            for (; ox < g->ow; ox++) {
+                float a = r0[2 * ox], b = r0[2 * ox + 1], cc = r1[2 * ox], d = r1[2 * ox + 1];
+                int32_t ia = base + (int32_t)(2 * ox);
+                float m0 = b > a ? b : a, m1 = d > cc ? d : cc;
+                int32_t i0 = b > a ? ia + 1 : ia, i1 = d > cc ? ia + wd + 1 : ia + wd;
+                yo[ox] = m1 > m0 ? m1 : m0;
+                io[ox] = m1 > m0 ? i1 : i0;
+            }
+        }
+}
+
+typedef struct pool_job {
+    const pool_geom *g;
+    const float *x;
+    float *y;
+    int32_t *idx;
+    int64_t block;
+} pool_job;
+
+static void max2x2_block(void *ctx, int64_t i, int tid) {
+    const pool_job *j = ctx;
+    (void)tid;
+    int64_t c0 = i * j->block, c1 = c0 + j->block < j->g->nc ? c0 + j->block : j->g->nc;
+    max2x2(j->g, j->x, j->y, j->idx, c0, c1);
+}
+
+/* Planes per work item: one block per thread when the batch is large. */
+static int64_t plane_block(const pool_geom *g) {
+    int width = g->nc * g->oh * g->ow >= (1 << 16) ? gn_parallel_width(g->nc) : 1;
+    return (g->nc + width - 1) / width;
+}
+
 static gn_status maxpool_forward(gn_node *n, gn_error *err) {
     pool_geom g;
     gn_status st = pool_geometry(n, &g, err);
@@ -97,47 +166,8 @@ static gn_status maxpool_forward(gn_node *n, gn_error *err) {
         return gn_error_set(err, GN_ERR_INVALID, "maxpool2d: input plane too large");
     if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 &&
         2 * g.oh <= g.h && 2 * g.ow <= g.w) {
-        /* The common 2x2 / 2 case: branch-free selects (ties: the first wins). */
-        for (int64_t c = 0; c < g.nc; c++)
-            for (int64_t oy = 0; oy < g.oh; oy++) {
-                const float *r0 = x + c * plane + 2 * oy * g.w, *r1 = r0 + g.w;
-                float *yo = y + c * opl + oy * g.ow;
-                int32_t *io = idx + c * opl + oy * g.ow;
-                const int32_t base = (int32_t)(2 * oy * g.w), wd = (int32_t)g.w;
-                int64_t ox = 0;
-#ifdef __SSE2__
-                /* 4 windows at a time: even/odd columns split by shuffles, the
-                 * same comparisons as below as masks. */
-                const __m128i step = _mm_set1_epi32(8), wdv = _mm_set1_epi32(wd);
-                __m128i ia = _mm_add_epi32(_mm_set1_epi32(base), _mm_set_epi32(6, 4, 2, 0));
-                for (; ox + 4 <= g.ow; ox += 4, ia = _mm_add_epi32(ia, step)) {
-                    __m128 p0 = _mm_loadu_ps(r0 + 2 * ox), p1 = _mm_loadu_ps(r0 + 2 * ox + 4);
-                    __m128 q0 = _mm_loadu_ps(r1 + 2 * ox), q1 = _mm_loadu_ps(r1 + 2 * ox + 4);
-                    __m128 a = _mm_shuffle_ps(p0, p1, _MM_SHUFFLE(2, 0, 2, 0));
-                    __m128 b = _mm_shuffle_ps(p0, p1, _MM_SHUFFLE(3, 1, 3, 1));
-                    __m128 cc = _mm_shuffle_ps(q0, q1, _MM_SHUFFLE(2, 0, 2, 0));
-                    __m128 d = _mm_shuffle_ps(q0, q1, _MM_SHUFFLE(3, 1, 3, 1));
-                    __m128 g0 = _mm_cmpgt_ps(b, a), g1 = _mm_cmpgt_ps(d, cc);
-                    __m128 m0 = _mm_or_ps(_mm_and_ps(g0, b), _mm_andnot_ps(g0, a));
-                    __m128 m1 = _mm_or_ps(_mm_and_ps(g1, d), _mm_andnot_ps(g1, cc));
-                    __m128i i0 = _mm_sub_epi32(ia, _mm_castps_si128(g0)); /* mask is -1 */
-                    __m128i i1 = _mm_sub_epi32(_mm_add_epi32(ia, wdv), _mm_castps_si128(g1));
-                    __m128 gt = _mm_cmpgt_ps(m1, m0);
-                    __m128i gi = _mm_castps_si128(gt);
-                    _mm_storeu_ps(yo + ox, _mm_or_ps(_mm_and_ps(gt, m1), _mm_andnot_ps(gt, m0)));
-                    _mm_storeu_si128((__m128i *)(void *)(io + ox),
-                                     _mm_or_si128(_mm_and_si128(gi, i1), _mm_andnot_si128(gi, i0)));
-                }
-#endif
-                for (; ox < g.ow; ox++) {
-                    float a = r0[2 * ox], b = r0[2 * ox + 1], cc = r1[2 * ox], d = r1[2 * ox + 1];
-                    int32_t ia = base + (int32_t)(2 * ox);
-                    float m0 = b > a ? b : a, m1 = d > cc ? d : cc;
-                    int32_t i0 = b > a ? ia + 1 : ia, i1 = d > cc ? ia + wd + 1 : ia + wd;
-                    yo[ox] = m1 > m0 ? m1 : m0;
-                    io[ox] = m1 > m0 ? i1 : i0;
-                }
-            }
+        pool_job j = {&g, x, y, idx, plane_block(&g)};
+        gn_parallel_for((g.nc + j.block - 1) / j.block, max2x2_block, &j);
         return GN_OK;
     }
     for (int64_t c = 0; c < g.nc; c++) {
@@ -164,21 +194,32 @@ static gn_status maxpool_forward(gn_node *n, gn_error *err) {
     return GN_OK;
 }
 
+/* dx[argmax] += dy over a block of planes (planes never share an input). */
+static void max_scatter_block(void *ctx, int64_t i, int tid) {
+    const pool_job *j = ctx;
+    (void)tid;
+    const pool_geom *g = j->g;
+    const int64_t plane = g->h * g->w, opl = g->oh * g->ow;
+    int64_t c0 = i * j->block, c1 = c0 + j->block < g->nc ? c0 + j->block : g->nc;
+    for (int64_t c = c0; c < c1; c++)
+        for (int64_t k = 0; k < opl; k++)
+            j->y[c * plane + j->idx[c * opl + k]] += j->x[c * opl + k];
+}
+
 static gn_status maxpool_backward(gn_node *n, gn_error *err) {
     gn_tensor *dxt = gn_in_grad(n, 0);
     if (!dxt) return GN_OK;
     pool_geom g;
     gn_status st = pool_geometry(n, &g, err);
     if (st) return st;
-    const int64_t plane = g.h * g.w, opl = g.oh * g.ow;
+    const int64_t opl = g.oh * g.ow;
     float *aux = gn_node_aux(n, ARGMAX, g.nc * opl, err);
     if (!aux) return err ? err->status : GN_ERR_NOMEM;
     const int32_t *idx = (const int32_t *)aux;
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
     float *dx = gn_tensor_data(dxt);
-    for (int64_t c = 0; c < g.nc; c++)
-        for (int64_t j = 0; j < opl; j++)
-            dx[c * plane + idx[c * opl + j]] += dy[c * opl + j];
+    pool_job j = {&g, dy, dx, (int32_t *)idx, plane_block(&g)};
+    gn_parallel_for((g.nc + j.block - 1) / j.block, max_scatter_block, &j);
     return GN_OK;
 }
 
