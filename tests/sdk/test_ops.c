@@ -63,10 +63,11 @@ static void fill_uniform(float *x, int64_t n, float lo, float hi, uint64_t seed)
 /* ---- registration ------------------------------------------------------ */
 
 static const gn_op_vtable *const all_ops[] = {
-    &gn_op_linear,  &gn_op_add,     &gn_op_relu,     &gn_op_leaky_relu,    &gn_op_elu,
-    &gn_op_selu,    &gn_op_tanh,    &gn_op_sigmoid,  &gn_op_softmax,       &gn_op_lecun_tanh,
-    &gn_op_mish,    &gn_op_gelu,    &gn_op_softplus, &gn_op_swish,         &gn_op_reshape,
-    &gn_op_flatten, &gn_op_dropout, &gn_op_mse,      &gn_op_cross_entropy, &gn_op_bce,
+    &gn_op_linear,     &gn_op_add,     &gn_op_relu,     &gn_op_leaky_relu,    &gn_op_elu,
+    &gn_op_selu,       &gn_op_tanh,    &gn_op_sigmoid,  &gn_op_softmax,       &gn_op_lecun_tanh,
+    &gn_op_mish,       &gn_op_gelu,    &gn_op_softplus, &gn_op_swish,         &gn_op_reshape,
+    &gn_op_flatten,    &gn_op_dropout, &gn_op_mse,      &gn_op_cross_entropy, &gn_op_bce,
+    &gn_op_bce_logits,
 };
 
 Test(ops, registered_under_core) {
@@ -473,6 +474,54 @@ Test(ops, mse_value) {
     expect_close(loss_of(&gn_op_mse, 2, d, p, 2, d, t), 1.5, 1e-7, "mse");
 }
 
+/* Reference: softplus(z) - t z in double. */
+static double bce_logit_ref(double z, double t) {
+    return (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - t * z;
+}
+
+Test(ops, bce_logits_values_and_reductions) {
+    /* Two samples of 3; extreme logits stay finite and exact. */
+    float z[6] = {0.0f, 2.5f, -1.0f, 40.0f, -40.0f, 0.3f}, t[6] = {1, 0, 0.25f, 1, 1, 0.5f};
+    int64_t d[2] = {2, 3};
+    double sum = 0;
+    for (int i = 0; i < 6; i++)
+        sum += bce_logit_ref(z[i], t[i]);
+    cr_assert(fabs(bce_logit_ref(40, 1)) < 1e-12 && fabs(bce_logit_ref(-40, 1) - 40) < 1e-12);
+    expect_close(loss_of(&gn_op_bce_logits, 2, d, z, 2, d, t), sum / 6, 2e-6, "mean");
+    gn_graph *g = graph();
+    gn_node *in[2] = {input(g, "z", 2, d, 1, z), input(g, "t", 2, d, 0, t)};
+    gn_op_attrs a = {.i = {1}};
+    gn_node *y = apply(g, &gn_op_bce_logits, in, 2, &a);
+    forward(g, y);
+    expect_close(gn_tensor_cdata(gn_node_value(y))[0], sum / 2, 1e-5, "per sample");
+    backward(g, y);
+    for (int i = 0; i < 6; i++) { /* (sigmoid(z) - t) / batch */
+        double want = (1.0 / (1.0 + exp(-(double)z[i])) - t[i]) / 2;
+        expect_close(gn_tensor_cdata(gn_node_grad(in[0]))[i], want, 1e-6, "dz[%d]", i);
+    }
+    gn_graph_free(g);
+    /* The reduction attribute is validated. */
+    g = graph();
+    gn_node *in2[2] = {input(g, "z", 2, d, 0, z), input(g, "t", 2, d, 0, t)};
+    gn_op_attrs bad = {.i = {2}};
+    expect_apply_error(g, &gn_op_bce_logits, in2, 2, &bad, "bce_logits: reduction 2");
+    expect_apply_error(g, &gn_op_mse, in2, 2, &bad, "mse: reduction 2");
+    gn_graph_free(g);
+}
+
+Test(ops, mse_per_sample_sums_each_sample) {
+    float p[4] = {1, 2, 3, 4}, t[4] = {0, 2, 5, 3};
+    int64_t d[2] = {2, 2};
+    gn_graph *g = graph();
+    gn_node *in[2] = {input(g, "p", 2, d, 0, p), input(g, "t", 2, d, 0, t)};
+    gn_op_attrs a = {.i = {1}};
+    gn_node *y = apply(g, &gn_op_mse, in, 2, &a);
+    forward(g, y);
+    /* (1 + 0 + 4 + 1) / 2 samples */
+    expect_close(gn_tensor_cdata(gn_node_value(y))[0], 3.0, 1e-7, "mse per sample");
+    gn_graph_free(g);
+}
+
 Test(ops, cross_entropy_values) {
     float z[3] = {1, 2, 3}, id[1] = {2};
     int64_t dz[2] = {1, 3}, dt[1] = {1};
@@ -614,6 +663,17 @@ static const grad_case grad_cases[] = {
      .op = &gn_op_cross_entropy,
      .n_in = 2,
      .in = {SYM(4, 5), {2, {4, 5}, D_ROWPROB, 1}}},
+    {.label = "mse_per_sample",
+     .op = &gn_op_mse,
+     .n_in = 2,
+     .in = {SYM(3, 4), SYM(3, 4)},
+     .attrs = {.i = {1}}},
+    {.label = "bce_logits", .op = &gn_op_bce_logits, .n_in = 2, .in = {SYM(3, 4), SYM(3, 4)}},
+    {.label = "bce_logits_per_sample", /* small sums: float rounding stays below the check */
+     .op = &gn_op_bce_logits,
+     .n_in = 2,
+     .in = {SYM(4, 2), {2, {4, 2}, D_P01, 1}},
+     .attrs = {.i = {1}}},
     {.label = "bce",
      .op = &gn_op_bce,
      .n_in = 2,

@@ -38,10 +38,15 @@ GN_EXPORT extern const gn_op_vtable gn_op_dropout;
  * mse: mean of (p - t)^2 over all elements.
  * cross_entropy: softmax fused in; p are logits (B, C); t is class ids (B)
  *   or probabilities (B, C).
- * bce: p are probabilities in (0, 1), t the same shape; clamped by 1e-7. */
+ * bce: p are probabilities in (0, 1), t the same shape; clamped by 1e-7.
+ * bce_logits: p are logits (the sigmoid fused in, stable for any value),
+ *   t the same shape (added in 1.1).
+ * mse and bce_logits: i[0] = 1 sums over each sample's elements and
+ *   averages over the batch instead (a VAE's loss per image; added in 1.1). */
 GN_EXPORT extern const gn_op_vtable gn_op_mse;
 GN_EXPORT extern const gn_op_vtable gn_op_cross_entropy;
 GN_EXPORT extern const gn_op_vtable gn_op_bce;
+GN_EXPORT extern const gn_op_vtable gn_op_bce_logits;
 
 /* Convolutional ops (added in 1.0). Images are (N, C, H, W).
  * conv2d: x (N, C, H, W), W (O, C, kh, kw) (PyTorch layout), b (O);

@@ -24,6 +24,7 @@ static const gn_op_vtable *const core_ops[] = {
     &gn_op_mse,
     &gn_op_cross_entropy,
     &gn_op_bce,
+    &gn_op_bce_logits,
     &gn_op_conv2d,
     &gn_op_conv2d_nobias,
     &gn_op_conv_transpose2d,
