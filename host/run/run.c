@@ -268,6 +268,19 @@ gn_status gn_run_write_reports(gn_run *run, const char *status, gn_error *err) {
     return st;
 }
 
+static gn_run_ctx run_ctx(gn_run *run) {
+    return (gn_run_ctx){
+        .struct_size = sizeof(gn_run_ctx),
+        .host = &gn_host_services,
+        .run = run,
+        .params = run->train_params,
+        .rng = &run->rng,
+        .registry = run->reg,
+        .quick = run->opts->quick,
+        .threads = gn_get_threads(),
+    };
+}
+
 static gn_status check_or_summarise(gn_run *run, gn_error *err) {
     if (!run->test) { /* no dataset: nothing gives the model its input shape */
         if (run->opts->mode == GN_RUN_SUMMARY)
@@ -276,6 +289,16 @@ static gn_status check_or_summarise(gn_run *run, gn_error *err) {
                                 run->opts->config);
         fprintf(run->opts->out, "%s: ok (trainer %s, no dataset)\n", run->opts->config,
                 run->trainer->name);
+        return GN_OK;
+    }
+    if (run->trainer->check) { /* several models: the trainer knows their input shapes */
+        gn_run_ctx ctx = run_ctx(run);
+        gn_status st = run->trainer->check(&ctx, err);
+        if (st) return st;
+        if (run->opts->mode == GN_RUN_CHECK)
+            fprintf(run->opts->out,
+                    "%s: ok (trainer %s, models of %lld parameters, %d evaluators)\n",
+                    run->opts->config, run->trainer->name, (long long)run->params, run->n_evals);
         return GN_OK;
     }
     gn_data_info info;
@@ -330,16 +353,7 @@ static gn_status run_phases(gn_run *run, gn_error *err) {
     gn_buf_printf(&run->log, "[%8.2f] info: run %s, config %s, trainer %s, seed %lld%s\n",
                   gn_now() - run->t0, run->name, o->config, run->trainer->name,
                   (long long)gn_section_int(exp, "seed"), o->quick ? ", quick" : "");
-    gn_run_ctx ctx = {
-        .struct_size = sizeof ctx,
-        .host = &gn_host_services,
-        .run = run,
-        .params = run->train_params,
-        .rng = &run->rng,
-        .registry = run->reg,
-        .quick = o->quick,
-        .threads = gn_get_threads(),
-    };
+    gn_run_ctx ctx = run_ctx(run);
     st = run->trainer->run(&ctx, err);
     gn_error werr = {0};
     const char *status = st == GN_OK              ? "completed"

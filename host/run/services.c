@@ -29,6 +29,9 @@ static gn_status svc_model_build(gn_run *run, const char *name, const gn_data_in
                                          info->dims, out, err);
     /* Trainers with several models (GAN, VAE) report their total. */
     if (!st) run->params += gn_model_n_params(*out);
+    /* `ganglion summary` of such a trainer: one table per model it builds. */
+    if (!st && run->opts->mode == GN_RUN_SUMMARY && run->trainer && run->trainer->check)
+        gn_run_print_summary(*out, run->opts->out);
     return st;
 }
 

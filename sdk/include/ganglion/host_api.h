@@ -123,7 +123,14 @@ typedef struct gn_trainer_vtable {
     const char *doc;
     const gn_param_schema *schema;
     gn_status (*run)(const gn_run_ctx *ctx, gn_error *err);
-    void *reserved[8];
+    /* `ganglion check` / `ganglion summary` for trainers of several models
+     * ([model.encoder], [model.generator] ...): builds them with
+     * host->model_build as run would (the host prints each one's summary),
+     * validates what run would validate, frees them and returns without
+     * training. NULL: the host builds [model] on the data's shape. Added
+     * in 1.1. */
+    gn_status (*check)(const gn_run_ctx *ctx, gn_error *err);
+    void *reserved[7];
 } gn_trainer_vtable;
 
 /* Per-call context of an evaluator. */
