@@ -37,7 +37,8 @@ static gn_status svc_model_build(gn_run *run, const char *name, const gn_data_in
 
 static gn_status svc_data_open(gn_run *run, const char *split, gn_data **out, gn_error *err) {
     if (!strcmp(split, "train"))
-        *out = run->train;
+        /* check / summary load only the test split: it has the same shapes. */
+        *out = run->opts->mode == GN_RUN_TRAIN ? run->train : run->test;
     else if (!strcmp(split, "val"))
         *out = run->val;
     else if (!strcmp(split, "test"))

@@ -78,4 +78,18 @@ GN_EXPORT gn_status gn_plot_set_size(gn_plot *p, int width, int height, gn_error
  * point and no contour). */
 GN_EXPORT gn_status gn_plot_svg(const gn_plot *p, char **out, size_t *len, gn_error *err);
 
+/* A standalone scatter plot (its own SVG document, not a gn_plot series):
+ * n points (x[i], y[i]) coloured by class cls[i] in 0..n_classes-1, with a
+ * legend of class names on the right (names[k], or "class k" when names or
+ * names[k] is NULL). Points are drawn class by class, small and slightly
+ * transparent so dense clusters stay readable; non-finite points are
+ * skipped. Axes fit the data. At most 256 classes (colours repeat after 10).
+ * On success *out is a NUL-terminated malloc'ed string the caller frees;
+ * *len its length. GN_ERR_INVALID for NULL data, n < 1, n_classes outside
+ * 1..256, a class id out of range or no finite point. Added in 1.1. */
+GN_EXPORT gn_status gn_plot_scatter_svg(const char *title, const char *xlabel, const char *ylabel,
+                                        const double *x, const double *y, const int32_t *cls,
+                                        int64_t n, int n_classes, const char *const *names,
+                                        char **out, size_t *len, gn_error *err);
+
 #endif

@@ -9,7 +9,8 @@
 
 static gn_status bcel_infer(gn_node *n, gn_error *err) {
     gn_tensor *z = gn_in_value(n, 0), *t = gn_in_value(n, 1);
-    if (!gn_ops_same_shape(z, t)) return gn_ops_shape_mismatch(err, "bce_logits", z, t);
+    if (!per_sample_match(gn_node_attrs(n), z, t))
+        return gn_ops_shape_mismatch(err, "bce_logits", z, t);
     if (gn_node_attrs(n)->i[0] != 0 && gn_node_attrs(n)->i[0] != 1)
         return gn_error_set(err, GN_ERR_INVALID,
                             "bce_logits: reduction %lld must be 0 (mean) or 1 (sum per sample)",

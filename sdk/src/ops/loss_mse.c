@@ -5,8 +5,7 @@
 
 static gn_status mse_infer(gn_node *n, gn_error *err) {
     gn_tensor *p = gn_in_value(n, 0), *t = gn_in_value(n, 1);
-    if (gn_tensor_numel(p) != gn_tensor_numel(t) || !gn_ops_same_shape(p, t))
-        return gn_ops_shape_mismatch(err, "mse", p, t);
+    if (!per_sample_match(gn_node_attrs(n), p, t)) return gn_ops_shape_mismatch(err, "mse", p, t);
     if (gn_node_attrs(n)->i[0] != 0 && gn_node_attrs(n)->i[0] != 1)
         return gn_error_set(err, GN_ERR_INVALID,
                             "mse: reduction %lld must be 0 (mean) or 1 (sum per sample)",

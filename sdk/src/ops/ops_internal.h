@@ -30,6 +30,15 @@ static inline int gn_ops_same_shape(const gn_tensor *a, const gn_tensor *b) {
     return 1;
 }
 
+/* Inputs of a loss: the same shape; with reduction i[0] = 1 (sums per
+ * sample) the same batch and element count suffice, so a decoder's flat
+ * (B, 784) output meets its (B, 1, 28, 28) images without a reshape. */
+static inline int per_sample_match(const gn_op_attrs *a, const gn_tensor *p, const gn_tensor *t) {
+    if (a->i[0] != 1) return gn_ops_same_shape(p, t);
+    return gn_tensor_ndim(p) >= 1 && gn_tensor_ndim(t) >= 1 &&
+           gn_tensor_dim(p, 0) == gn_tensor_dim(t, 0) && gn_tensor_numel(p) == gn_tensor_numel(t);
+}
+
 /* Losses produce a one-element tensor of shape (1). */
 static inline gn_status gn_ops_scalar_shape(gn_node *n, gn_error *err) {
     const int64_t one = 1;
