@@ -42,7 +42,8 @@ GN_EXPORT extern const gn_op_vtable gn_op_dropout;
  * bce_logits: p are logits (the sigmoid fused in, stable for any value),
  *   t the same shape (added in 1.1).
  * mse and bce_logits: i[0] = 1 sums over each sample's elements and
- *   averages over the batch instead (a VAE's loss per image; added in 1.1). */
+ *   averages over the batch instead (a VAE's loss per image); the two
+ *   inputs then need only the same batch and element count (added in 1.1). */
 GN_EXPORT extern const gn_op_vtable gn_op_mse;
 GN_EXPORT extern const gn_op_vtable gn_op_cross_entropy;
 GN_EXPORT extern const gn_op_vtable gn_op_bce;
