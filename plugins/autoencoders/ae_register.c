@@ -2,6 +2,10 @@
 #include "autoencoders.h"
 
 gn_status gn_ae_register(gn_plugin_ctx *ctx, gn_error *err) {
-    (void)ctx, (void)err;
+    gn_status st;
+    if ((st = gn_plugin_register(ctx, GN_KIND_TRAINER, "autoencoder", &gn_ae_trainer, err)) ||
+        (st = gn_plugin_register(ctx, GN_KIND_TRAINER, "stacked_autoencoder",
+                                 &gn_ae_stacked_trainer, err)))
+        return st;
     return GN_OK;
 }
