@@ -6,15 +6,7 @@
 
 /* Keys both trainers read. */
 #define GN_AE_COMMON_KEYS                                                                          \
-    GN_PARAM_INT("batch_size", "128", 1, 1 << 20, "samples per step"),                             \
-        GN_PARAM_CHOICE("optimizer", "adam", GN_OPTIM_CHOICES, "update rule"),                     \
-        GN_PARAM_FLOAT("lr", "", 0, 1e3, "learning rate (default: the optimizer's)"),              \
-        GN_PARAM_FLOAT("momentum", "", 0, 0.999999, "momentum, nesterov (default 0.9)"),           \
-        GN_PARAM_FLOAT("beta1", "", 0, 0.999999, "adam, adamw (default 0.9)"),                     \
-        GN_PARAM_FLOAT("beta2", "", 0, 0.999999, "adam, adamw (default 0.999)"),                   \
-        GN_PARAM_FLOAT("eps", "", 1e-30, 1, "numerical guard (default per optimizer)"),            \
-        GN_PARAM_FLOAT("rho", "", 0, 0.999999, "rmsprop alpha, adadelta rho"),                     \
-        GN_PARAM_FLOAT("weight_decay", "", 0, 10, "L2 on the gradient (adamw: decoupled)"),        \
+    GN_PARAM_INT("batch_size", "128", 1, 1 << 20, "samples per step"), GN_OPTIM_SCHEMA("adam"),    \
         GN_PARAM_CHOICE("loss", "mse", "mse|bce",                                                  \
                         "reconstruction loss; bce: binary cross-entropy, needs pixels in [0, 1] "  \
                         "(normalize = scale) and a decoder ending in sigmoid"),                    \
@@ -83,12 +75,9 @@ gn_status gn_ae_bad_key(const gn_section *p, const char *key, gn_error *err, con
 }
 
 gn_optim *gn_ae_optimizer(const gn_section *p, int64_t n, double lr, gn_error *err) {
-    const char *name = gn_section_str(p, "optimizer");
     gn_optim_hparams hp;
-    if (gn_optim_defaults(name, &hp, err)) return NULL;
-    for (int k = 0; gn_optim_hparam_key(k); k++)
-        if (gn_section_has(p, gn_optim_hparam_key(k)))
-            *gn_optim_hparam_field(&hp, k) = gn_section_float(p, gn_optim_hparam_key(k));
+    const char *name;
+    if (gn_optim_hparams_from_section(p, NULL, &hp, &name, err)) return NULL;
     if (lr > 0) hp.lr = lr;
     /* A model without parameters (an empty stack level) still steps. */
     return gn_optim_new(name, n > 0 ? n : 1, &hp, err);

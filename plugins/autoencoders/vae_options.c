@@ -6,14 +6,7 @@
 const gn_param_schema gn_vae_schema[] = {
     GN_PARAM_INT("epochs", "10", 1, 1e6, "passes over the training split"),
     GN_PARAM_INT("batch_size", "128", 1, 1 << 20, "samples per step"),
-    GN_PARAM_CHOICE("optimizer", "adam", GN_OPTIM_CHOICES, "update rule (both models)"),
-    GN_PARAM_FLOAT("lr", "", 0, 1e3, "learning rate (default: the optimizer's PyTorch default)"),
-    GN_PARAM_FLOAT("momentum", "", 0, 0.999999, "momentum, nesterov (default 0.9)"),
-    GN_PARAM_FLOAT("beta1", "", 0, 0.999999, "adam, adamw (default 0.9)"),
-    GN_PARAM_FLOAT("beta2", "", 0, 0.999999, "adam, adamw (default 0.999)"),
-    GN_PARAM_FLOAT("eps", "", 1e-30, 1, "numerical guard (default per optimizer)"),
-    GN_PARAM_FLOAT("rho", "", 0, 0.999999, "rmsprop alpha, adadelta rho"),
-    GN_PARAM_FLOAT("weight_decay", "", 0, 10, "L2 on the gradient (adamw: decoupled)"),
+    GN_OPTIM_SCHEMA("adam"), /* both models */
     GN_PARAM_CHOICE("loss", "bce", "bce|mse",
                     "reconstruction term per image: bce (the decoder outputs logits; pixels in "
                     "[0, 1], normalize = scale) or mse (summed squared error)"),

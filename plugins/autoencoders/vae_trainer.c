@@ -9,15 +9,7 @@
 #include "vae.h"
 
 static gn_status make_optimizer(gn_vae *v, gn_model *m, gn_optim **out, gn_error *err) {
-    const gn_section *p = v->ctx->params;
-    const char *name = gn_section_str(p, "optimizer");
-    gn_optim_hparams hp;
-    gn_status st = gn_optim_defaults(name, &hp, err);
-    if (st) return st;
-    for (int k = 0; gn_optim_hparam_key(k); k++)
-        if (gn_section_has(p, gn_optim_hparam_key(k)))
-            *gn_optim_hparam_field(&hp, k) = gn_section_float(p, gn_optim_hparam_key(k));
-    *out = gn_optim_new(name, gn_model_n_params(m), &hp, err);
+    *out = gn_optim_from_section(v->ctx->params, NULL, gn_model_n_params(m), err);
     return *out ? GN_OK : err->status;
 }
 

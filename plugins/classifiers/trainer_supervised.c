@@ -13,11 +13,8 @@ static gn_status make_optimizer(trainer *t, gn_error *err) {
     const char *name = gn_section_str(p, "optimizer");
     if (!strcmp(name, "lbfgs")) return GN_OK; /* full batch: see trainer_lbfgs.c */
     gn_optim_hparams hp;
-    gn_status st = gn_optim_defaults(name, &hp, err);
+    gn_status st = gn_optim_hparams_from_section(p, NULL, &hp, NULL, err);
     if (st) return st;
-    for (int k = 0; gn_optim_hparam_key(k); k++)
-        if (gn_section_has(p, gn_optim_hparam_key(k)))
-            *gn_optim_hparam_field(&hp, k) = gn_section_float(p, gn_optim_hparam_key(k));
     t->opt = gn_optim_new(name, gn_model_n_params(t->model), &hp, err);
     t->o.sched.lr0 = hp.lr;
     return t->opt ? GN_OK : err->status;

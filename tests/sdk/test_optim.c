@@ -460,3 +460,44 @@ Test(optim, minimises_quadratic) {
         gn_optim_free(o);
     }
 }
+
+/* A trainer's section chooses and tunes the optimizer; "PREFIXkey" beats
+ * "key", which beats the PyTorch default. */
+Test(optim, from_section_with_prefixes) {
+    gn_error err = {0};
+    gn_section *s = gn_section_new("train", "t.ini");
+    const char *kv[][2] = {{"optimizer", "adam"},
+                           {"lr", "0.1"},
+                           {"g_lr", "0.5"},
+                           {"beta1", "0.5"},
+                           {"d_optimizer", "sgd"}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+        cr_assert_eq(gn_section_set(s, kv[i][0], kv[i][1], (int)i + 1, &err), GN_OK);
+    static const gn_param_schema schema[] = {
+        GN_OPTIM_SCHEMA("adam"),
+        GN_PARAM_FLOAT("g_lr", "", 0, 1, "generator's learning rate"),
+        GN_PARAM_CHOICE("d_optimizer", "adam", GN_OPTIM_CHOICES, "discriminator's update rule"),
+        GN_PARAM_END,
+    };
+    cr_assert_eq(gn_section_validate(s, schema, NULL, &err), GN_OK, "%s", err.msg);
+    gn_optim_hparams hp;
+    const char *name;
+    cr_assert_eq(gn_optim_hparams_from_section(s, "g_", &hp, &name, &err), GN_OK, "%s", err.msg);
+    cr_expect_str_eq(name, "adam");
+    cr_expect_float_eq(hp.lr, 0.5, 1e-12);
+    cr_expect_float_eq(hp.beta1, 0.5, 1e-12);
+    cr_expect_float_eq(hp.beta2, 0.999, 1e-12); /* PyTorch's default */
+    cr_assert_eq(gn_optim_hparams_from_section(s, "d_", &hp, &name, &err), GN_OK);
+    cr_expect_str_eq(name, "sgd");
+    cr_expect_float_eq(hp.lr, 0.1, 1e-12);
+    gn_optim *o = gn_optim_from_section(s, NULL, 10, &err);
+    cr_assert_not_null(o, "%s", err.msg);
+    cr_expect_str_eq(gn_optim_name(o), "adam");
+    cr_expect_float_eq(gn_optim_lr(o), 0.1, 1e-12);
+    gn_optim_free(o);
+    /* The schema refuses an unknown optimizer before any trainer sees it. */
+    cr_assert_eq(gn_section_set(s, "optimizer", "adamx", 9, &err), GN_OK);
+    cr_expect_neq(gn_section_validate(s, schema, NULL, &err), GN_OK);
+    cr_expect(strstr(err.msg, "adamx"), "%s", err.msg);
+    gn_section_free(s);
+}

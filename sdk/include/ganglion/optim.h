@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <ganglion/error.h>
+#include <ganglion/schema.h>
 
 typedef struct gn_optim gn_optim;
 
@@ -33,6 +34,36 @@ GN_EXPORT gn_status gn_optim_defaults(const char *name, gn_optim_hparams *hp, gn
  * pointer to its field in hp, so configs map keys without a table of their own. */
 GN_EXPORT const char *gn_optim_hparam_key(int i);
 GN_EXPORT double *gn_optim_hparam_field(gn_optim_hparams *hp, int i);
+
+/* The keys of a trainer section that choose and tune an optimizer, as
+ * schema entries: optimizer (default def), lr, momentum, beta1, beta2, eps,
+ * rho, weight_decay (empty = the optimizer's PyTorch default). Put it in a
+ * schema array: { GN_OPTIM_SCHEMA("adam"), GN_PARAM_INT(...), ... }. Added
+ * in 1.1. */
+#define GN_OPTIM_SCHEMA(def)                                                                       \
+    GN_PARAM_CHOICE("optimizer", def, GN_OPTIM_CHOICES, "update rule"),                            \
+        GN_PARAM_FLOAT("lr", "", 0, 1e3,                                                           \
+                       "learning rate (default: the optimizer's PyTorch default)"),                \
+        GN_PARAM_FLOAT("momentum", "", 0, 0.999999, "momentum, nesterov (default 0.9)"),           \
+        GN_PARAM_FLOAT("beta1", "", 0, 0.999999, "adam, adamw (default 0.9)"),                     \
+        GN_PARAM_FLOAT("beta2", "", 0, 0.999999, "adam, adamw (default 0.999)"),                   \
+        GN_PARAM_FLOAT("eps", "", 1e-30, 1, "numerical guard (default per optimizer)"),            \
+        GN_PARAM_FLOAT("rho", "", 0, 0.999999, "rmsprop alpha, adadelta rho"),                     \
+        GN_PARAM_FLOAT("weight_decay", "", 0, 10, "L2 on the gradient (adamw: decoupled)")
+
+/* Fills hp for the optimizer named by key "PREFIXoptimizer" of a validated
+ * section (or name, when not NULL), starting from its PyTorch defaults;
+ * each hyper-parameter is read from "PREFIXkey" when set, else from "key"
+ * when set (a GAN's g_lr and d_lr beside a shared beta1). prefix may be
+ * NULL. *name_out (may be NULL) receives the optimizer's name (borrowed
+ * from s). Added in 1.1. */
+GN_EXPORT gn_status gn_optim_hparams_from_section(const gn_section *s, const char *prefix,
+                                                  gn_optim_hparams *hp, const char **name_out,
+                                                  gn_error *err);
+/* gn_optim_new with gn_optim_hparams_from_section's choice. Caller owns.
+ * Added in 1.1. */
+GN_EXPORT gn_optim *gn_optim_from_section(const gn_section *s, const char *prefix, int64_t n,
+                                          gn_error *err);
 
 /* Caller owns; n parameters. hp NULL = defaults. */
 GN_EXPORT gn_optim *gn_optim_new(const char *name, int64_t n, const gn_optim_hparams *hp,
