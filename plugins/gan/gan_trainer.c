@@ -33,7 +33,8 @@ static gn_status setup(gan *t, gn_data *train, gn_error *err) {
     gn_status st = gn_gan_models_build(t->ctx, o, train, 1, &t->m, err);
     if (st) return st;
     t->og = gn_optim_from_section(t->ctx->params, "g_", gn_model_n_params(t->m.g), err);
-    t->od = t->og ? gn_optim_from_section(t->ctx->params, "d_", gn_model_n_params(t->m.d), err) : NULL;
+    t->od =
+        t->og ? gn_optim_from_section(t->ctx->params, "d_", gn_model_n_params(t->m.d), err) : NULL;
     if (!t->od) return err->status;
     int64_t b = o->batch, nfix = (int64_t)o->grid_rows * o->grid_cols;
     if (nfix < o->progression_cols) nfix = o->progression_cols;
@@ -67,6 +68,8 @@ static gn_status d_step(gan *t, const gn_batch *b, epoch_stats *s, gn_error *err
     if (!st) st = gn_graph_forward(gg, m->fake, err);
     if (st) return st;
     gn_model_zero_grad(m->d);
+    /* D's own step needs no gradient for its input images. */
+    if ((st = gn_graph_input_grad_enabled(m->x, 0, err))) return st;
     const float *logit = gn_tensor_cdata(gn_node_value(m->logit));
     const float *in[2] = {b->x, gn_tensor_cdata(gn_node_value(m->fake))};
     const float *tg[2] = {t->t_real, t->t_fake};
@@ -86,6 +89,7 @@ static gn_status d_step(gan *t, const gn_batch *b, epoch_stats *s, gn_error *err
         else
             s->real_hits += (double)hits;
     }
+    gn_graph_input_grad_enabled(m->x, 1, NULL);
     if (!st) st = gn_optim_step(t->od, gn_model_params(m->d), gn_model_grads(m->d), err);
     s->d_loss += loss;
     s->d_steps++;

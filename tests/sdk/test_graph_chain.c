@@ -86,3 +86,31 @@ Test(graph_chain, require_grad_refuses_non_inputs) {
     cr_assert(strstr(err.msg, "not an input"), "%s", err.msg);
     gn_graph_free(a.g), gn_tensor_free(a.w), gn_tensor_free(a.gw);
 }
+
+Test(graph_chain, input_gradient_switches_off_and_on) {
+    gn_error err = {0};
+    const float w[9] = {0.5f, -0.2f, 0.1f, 0.3f, 0.8f, -0.4f, -0.6f, 0.2f, 0.7f};
+    const float x[6] = {1.0f, -2.0f, 0.5f, 0.3f, 0.7f, -1.1f};
+    part a;
+    part_new(&a, w, &err);
+    cr_assert_eq(gn_graph_input_require_grad(a.x, &err), GN_OK);
+    gn_graph_feed(a.x, x, 2, &err);
+    gn_graph_forward(a.g, a.y, &err);
+    gn_tensor_zero(a.gw);
+    cr_assert_eq(gn_graph_backward(a.g, a.y, &err), GN_OK);
+    float gw_on[9], gx[6];
+    memcpy(gw_on, gn_tensor_cdata(a.gw), sizeof gw_on);
+    memcpy(gx, gn_tensor_cdata(gn_node_grad(a.x)), sizeof gx);
+    /* Off: no input gradient, the same parameter gradient. */
+    cr_assert_eq(gn_graph_input_grad_enabled(a.x, 0, &err), GN_OK);
+    cr_assert_null(gn_node_grad(a.x));
+    gn_tensor_zero(a.gw);
+    cr_assert_eq(gn_graph_backward(a.g, a.y, &err), GN_OK, "%s", err.msg);
+    cr_expect_eq(memcmp(gw_on, gn_tensor_cdata(a.gw), sizeof gw_on), 0);
+    /* On again: the input gradient is back, same values. */
+    cr_assert_eq(gn_graph_input_grad_enabled(a.x, 1, &err), GN_OK);
+    cr_assert_eq(gn_graph_backward(a.g, a.y, &err), GN_OK);
+    cr_expect_eq(memcmp(gx, gn_tensor_cdata(gn_node_grad(a.x)), sizeof gx), 0);
+    cr_expect_eq(gn_graph_input_grad_enabled(a.y, 0, &err), GN_ERR_INVALID);
+    gn_graph_free(a.g), gn_tensor_free(a.w), gn_tensor_free(a.gw);
+}

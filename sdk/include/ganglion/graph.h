@@ -54,6 +54,12 @@ GN_EXPORT gn_node *gn_graph_input(gn_graph *g, const char *name, int ndim, const
  * in 1.1. */
 GN_EXPORT gn_status gn_graph_input_require_grad(gn_node *input, gn_error *err);
 
+/* Switches an input's gradient off (its op nodes keep theirs, so parameter
+ * gradients still flow) and back on, without rebuilding anything: a GAN's
+ * discriminator needs dL/d(input) only in the generator's step. Error for
+ * a node that is not an input. Added in 1.1. */
+GN_EXPORT gn_status gn_graph_input_grad_enabled(gn_node *input, int enabled, gn_error *err);
+
 /* Copies batch rows of data into an input (its shape becomes
  * (batch, dims[1:])). */
 GN_EXPORT gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_error *err);

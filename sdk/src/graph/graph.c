@@ -94,6 +94,14 @@ gn_status gn_graph_input_require_grad(gn_node *input, gn_error *err) {
     return GN_OK;
 }
 
+gn_status gn_graph_input_grad_enabled(gn_node *input, int enabled, gn_error *err) {
+    if (input->kind != GN_NODE_INPUT)
+        return gn_error_set(err, GN_ERR_INVALID, "graph: '%s' is not an input", input->name);
+    if (enabled && !input->grad) input->grad = input->grad_off, input->grad_off = NULL;
+    if (!enabled && input->grad) input->grad_off = input->grad, input->grad = NULL;
+    return GN_OK;
+}
+
 gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_error *err) {
     if (input->kind != GN_NODE_INPUT)
         return gn_error_set(err, GN_ERR_INVALID, "graph: '%s' is not an input", input->name);

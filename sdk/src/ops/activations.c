@@ -11,8 +11,10 @@ static gn_status unary_infer(gn_node *n, gn_error *err) {
     return gn_ops_copy_shape(n, gn_in_value(n, 0), err);
 }
 
+/* The attributes are copied: through a pointer the stores to y might alias
+ * them, and the compiler would then not vectorise the loops. */
 static inline gn_status unary_forward(gn_node *n, gn_unary_f f) {
-    const gn_op_attrs *a = gn_node_attrs(n);
+    const gn_op_attrs attrs = *gn_node_attrs(n), *a = &attrs;
     const float *x = gn_tensor_cdata(gn_in_value(n, 0));
     gn_tensor *y = gn_node_value(n);
     float *yd = gn_tensor_data(y);
@@ -25,7 +27,7 @@ static inline gn_status unary_forward(gn_node *n, gn_unary_f f) {
 static inline gn_status unary_backward(gn_node *n, gn_unary_df df) {
     gn_tensor *dx = gn_in_grad(n, 0);
     if (!dx) return GN_OK;
-    const gn_op_attrs *a = gn_node_attrs(n);
+    const gn_op_attrs attrs = *gn_node_attrs(n), *a = &attrs;
     const float *x = gn_tensor_cdata(gn_in_value(n, 0));
     const float *y = gn_tensor_cdata(gn_node_value(n));
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
