@@ -33,26 +33,33 @@ static inline void e2e_teardown(void) {
     cr_assert_eq(system(cmd), 0);
 }
 
-/* Writes ini as TMP/NAME.ini, runs `ganglion VERB NAME.ini ARGS` (run: with
- * --out TMP/NAME); returns the exit code, with stdout and stderr in e2e_out. */
+/* Runs `ganglion VERB CONFIG [--out TMP/DIR] ARGS` (--out when dir is not
+ * NULL); returns the exit code, with stdout and stderr in e2e_out. */
+static inline int e2e_exec_file(const char *verb, const char *config, const char *dir,
+                                const char *args) {
+    char cmd[4096], out[512] = "", path[512];
+    if (dir) snprintf(out, sizeof out, "--out '%s/%s'", e2e_tmp, dir);
+    snprintf(cmd, sizeof cmd, "'%s' %s '%s' %s %s > '%s/out.txt' 2>&1", GN_TEST_BINARY, verb,
+             config, out, args ? args : "", e2e_tmp);
+    int rc = system(cmd);
+    snprintf(path, sizeof path, "%s/out.txt", e2e_tmp);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(e2e_out, 1, sizeof e2e_out - 1, f) : 0;
+    e2e_out[n] = '\0';
+    if (f) fclose(f);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Writes ini as TMP/NAME.ini and runs `ganglion VERB` on it (run: with
+ * --out TMP/NAME). */
 static inline int e2e_exec(const char *verb, const char *name, const char *ini, const char *args) {
-    char path[512], cmd[4096];
+    char path[512];
     snprintf(path, sizeof path, "%s/%s.ini", e2e_tmp, name);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs(ini, f);
     fclose(f);
-    char out[512] = "";
-    if (!strcmp(verb, "run")) snprintf(out, sizeof out, "--out '%s/%s'", e2e_tmp, name);
-    snprintf(cmd, sizeof cmd, "'%s' %s '%s' %s %s > '%s/out.txt' 2>&1", GN_TEST_BINARY, verb, path,
-             out, args ? args : "", e2e_tmp);
-    int rc = system(cmd);
-    snprintf(path, sizeof path, "%s/out.txt", e2e_tmp);
-    f = fopen(path, "r");
-    size_t n = f ? fread(e2e_out, 1, sizeof e2e_out - 1, f) : 0;
-    e2e_out[n] = '\0';
-    if (f) fclose(f);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return e2e_exec_file(verb, path, strcmp(verb, "run") ? NULL : name, args);
 }
 
 static inline int e2e_run(const char *name, const char *ini, const char *args) {

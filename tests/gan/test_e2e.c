@@ -2,17 +2,12 @@
  * dataset (tests/fixtures/tiny: 8x8 images, 3 classes): reports, grids,
  * checkpoints, resume, sampling, the scorer, configuration errors and
  * same-seed determinism. */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include "../common/e2e.h"
 
-#define FIX GN_TEST_SOURCE_DIR "/tests/fixtures"
+#define FIX E2E_FIX
 
-static char tmp[256], conf[300];
-static char out[1 << 16];
+static char conf[300];
 
 /* A small MLP GAN on the tiny set; sections may be dropped or replaced by
  * --set in the tests. */
@@ -27,7 +22,7 @@ static const char *const gan_conf =
     "scorer_normalize = scale\nscorer_conf = tests/fixtures/tiny_experiment.ini\n";
 
 static void write_conf(const char *name, const char *text) {
-    snprintf(conf, sizeof conf, "%s/%s", tmp, name);
+    snprintf(conf, sizeof conf, "%s/%s", e2e_tmp, name);
     FILE *f = fopen(conf, "w");
     cr_assert_not_null(f);
     fputs(text, f);
@@ -35,55 +30,18 @@ static void write_conf(const char *name, const char *text) {
 }
 
 static void setup(void) {
-    snprintf(tmp, sizeof tmp, "%s/gn-gan-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
-    cr_assert_not_null(mkdtemp(tmp));
-    setenv("GANGLION_DATA_PATH", FIX, 1);
-    setenv("GANGLION_MANIFEST_PATH", FIX, 1);
-    setenv("GANGLION_PLUGIN_PATH", GN_TEST_PLUGIN_DIR, 1);
+    e2e_setup("gan");
     write_conf("gan.ini", gan_conf);
 }
 
-static void teardown(void) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    cr_assert_eq(system(cmd), 0);
-}
+TestSuite(gan_e2e, .init = setup, .fini = e2e_teardown, .timeout = 120);
 
-TestSuite(gan_e2e, .init = setup, .fini = teardown, .timeout = 120);
-
-/* ganglion run CONFIG --out TMP/dir ARGS; returns the exit code, output in out. */
 static int run_conf(const char *config, const char *dir, const char *args) {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' --out '%s/%s' %s > '%s/out.txt' 2>&1", GN_TEST_BINARY,
-             config, tmp, dir, args, tmp);
-    int rc = system(cmd);
-    char path[512];
-    snprintf(path, sizeof path, "%s/out.txt", tmp);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
-    out[n] = '\0';
-    if (f) fclose(f);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return e2e_exec_file("run", config, dir, args);
 }
 
 static int run(const char *dir, const char *args) {
     return run_conf(conf, dir, args);
-}
-
-/* File contents (NUL-terminated; binary files keep their length in *len). */
-static char *slurp(const char *dir, const char *file, size_t *len) {
-    static char buf[4][1 << 18];
-    static int k;
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s/%s", tmp, dir, file);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *b = buf[k++ % 4];
-    size_t n = fread(b, 1, sizeof buf[0] - 1, f);
-    b[n] = '\0';
-    if (len) *len = n;
-    fclose(f);
-    return b;
 }
 
 static int count_lines(const char *s) {
@@ -97,12 +55,12 @@ static int count_lines(const char *s) {
 static void train_scorer(void) {
     cr_assert_eq(run_conf(FIX "/tiny_experiment.ini", "scorer",
                           "--set train.checkpoint=last --set experiment.plugins=classifiers"),
-                 0, "%s", out);
+                 0, "%s", e2e_out);
 }
 
 Test(gan_e2e, writes_metrics_grids_and_checkpoints) {
-    cr_assert_eq(run("a", ""), 0, "%s", out);
-    char *csv = slurp("a", "metrics.csv", NULL);
+    cr_assert_eq(run("a", ""), 0, "%s", e2e_out);
+    char *csv = e2e_slurp("a", "metrics.csv", NULL);
     cr_assert(csv && strstr(csv, "d_loss") && strstr(csv, "g_loss") && strstr(csv, "d_real_acc") &&
                   strstr(csv, "d_fake_acc"),
               "%s", csv ? csv : "");
@@ -111,89 +69,89 @@ Test(gan_e2e, writes_metrics_grids_and_checkpoints) {
                            "progression.png"};
     for (int i = 0; i < 4; i++) {
         size_t n = 0;
-        char *png = slurp("a", files[i], &n);
+        char *png = e2e_slurp("a", files[i], &n);
         cr_assert(png && n > 8 && !memcmp(png, "\x89PNG", 4), "%s", files[i]);
     }
-    char *svg = slurp("a", "losses.svg", NULL);
+    char *svg = e2e_slurp("a", "losses.svg", NULL);
     cr_assert(svg && strstr(svg, "<svg") && strstr(svg, "generator"));
-    char *g = slurp("a", "generator.safetensors", NULL);
+    char *g = e2e_slurp("a", "generator.safetensors", NULL);
     cr_assert(g && strstr(g + 8, "\"epoch\":\"2\"") && strstr(g + 8, "dense_1.weight"), "%s",
               g ? g + 8 : "");
-    cr_assert_not_null(slurp("a", "discriminator.safetensors", NULL));
-    char *log = slurp("a", "log.txt", NULL);
+    cr_assert_not_null(e2e_slurp("a", "discriminator.safetensors", NULL));
+    char *log = e2e_slurp("a", "log.txt", NULL);
     cr_assert(log && strstr(log, "quality score skipped"), "%s", log ? log : "");
 }
 
 Test(gan_e2e, ema_generator_is_saved_and_differs) {
-    cr_assert_eq(run("a", "--set train.ema=0.9"), 0, "%s", out);
+    cr_assert_eq(run("a", "--set train.ema=0.9"), 0, "%s", e2e_out);
     size_t na = 0, nb = 0;
-    char *live = slurp("a", "generator.safetensors", &na);
-    char *ema = slurp("a", "generator_ema.safetensors", &nb);
+    char *live = e2e_slurp("a", "generator.safetensors", &na);
+    char *ema = e2e_slurp("a", "generator_ema.safetensors", &nb);
     cr_assert(live && ema && na == nb, "generator_ema.safetensors missing");
     cr_assert(memcmp(live, ema, na), "the average equals the live weights");
 }
 
 Test(gan_e2e, resumes_from_its_checkpoints) {
-    cr_assert_eq(run("a", ""), 0, "%s", out);
+    cr_assert_eq(run("a", ""), 0, "%s", e2e_out);
     char args[1024];
-    snprintf(args, sizeof args, "--set train.resume_from=%s/a --set train.epochs=3", tmp);
-    cr_assert_eq(run("b", args), 0, "%s", out);
-    cr_assert(strstr(out, "epoch 3/3"), "%s", out);
-    char *log = slurp("b", "log.txt", NULL);
+    snprintf(args, sizeof args, "--set train.resume_from=%s/a --set train.epochs=3", e2e_tmp);
+    cr_assert_eq(run("b", args), 0, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "epoch 3/3"), "%s", e2e_out);
+    char *log = e2e_slurp("b", "log.txt", NULL);
     cr_assert(log && strstr(log, "resumed both models"), "%s", log ? log : "");
-    char *csv = slurp("b", "metrics.csv", NULL);
+    char *csv = e2e_slurp("b", "metrics.csv", NULL);
     cr_assert_eq(count_lines(csv), 1 + 1, "%s", csv); /* epoch 3 only */
     cr_assert(strstr(csv, "\n3,train,"), "%s", csv);
-    cr_assert_not_null(slurp("b", "samples_epoch_003.png", NULL));
+    cr_assert_not_null(e2e_slurp("b", "samples_epoch_003.png", NULL));
     /* nothing left to do: a clear configuration error */
-    snprintf(args, sizeof args, "--set train.resume_from=%s/a", tmp);
-    cr_assert_eq(run("c", args), 2, "%s", out);
-    cr_assert(strstr(out, "trained for 2 epochs already"), "%s", out);
+    snprintf(args, sizeof args, "--set train.resume_from=%s/a", e2e_tmp);
+    cr_assert_eq(run("c", args), 2, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "trained for 2 epochs already"), "%s", e2e_out);
     /* a checkpoint of another shape */
     char other[2048];
     snprintf(other, sizeof other, "%s", gan_conf);
     char *p = strstr(other, "dense(16) leaky_relu(0.2) dense(64) tanh");
     memcpy(p, "dense(17)", 9);
     write_conf("other.ini", other);
-    snprintf(args, sizeof args, "--set train.init_generator=%s/a/generator.safetensors", tmp);
-    cr_assert_eq(run("d", args), 1, "%s", out);
-    cr_assert(strstr(out, "init_generator") && strstr(out, "shape"), "%s", out);
+    snprintf(args, sizeof args, "--set train.init_generator=%s/a/generator.safetensors", e2e_tmp);
+    cr_assert_eq(run("d", args), 1, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "init_generator") && strstr(e2e_out, "shape"), "%s", e2e_out);
 }
 
 Test(gan_e2e, gan_sample_writes_a_grid_from_a_checkpoint) {
-    cr_assert_eq(run("a", ""), 0, "%s", out);
+    cr_assert_eq(run("a", ""), 0, "%s", e2e_out);
     char args[1024];
     snprintf(args, sizeof args,
              "--set experiment.trainer=gan_sample "
              "--set train.sample_from=%s/a/generator.safetensors --set train.grid_rows=3",
-             tmp);
-    cr_assert_eq(run("s", args), 0, "%s", out);
-    cr_assert(strstr(out, "wrote samples.png: 12 samples"), "%s", out);
+             e2e_tmp);
+    cr_assert_eq(run("s", args), 0, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "wrote samples.png: 12 samples"), "%s", e2e_out);
     size_t n = 0;
-    char *png = slurp("s", "samples.png", &n);
+    char *png = e2e_slurp("s", "samples.png", &n);
     cr_assert(png && n > 8 && !memcmp(png, "\x89PNG", 4));
-    cr_assert_eq(run("t", "--set experiment.trainer=gan_sample"), 2, "%s", out);
-    cr_assert(strstr(out, "sample_from"), "%s", out);
+    cr_assert_eq(run("t", "--set experiment.trainer=gan_sample"), 2, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "sample_from"), "%s", e2e_out);
 }
 
 Test(gan_e2e, gan_sample_command_writes_the_png) {
-    cr_assert_eq(run("a", ""), 0, "%s", out);
+    cr_assert_eq(run("a", ""), 0, "%s", e2e_out);
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "'%s' gan-sample '%s' '%s/a/generator.safetensors' '%s/grid.png' --seed 7 --rows 2 "
              "> '%s/out.txt' 2>&1",
-             GN_TEST_BINARY, conf, tmp, tmp, tmp);
+             GN_TEST_BINARY, conf, e2e_tmp, e2e_tmp, e2e_tmp);
     int rc = system(cmd);
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "rc %d", rc);
     char path[512];
-    snprintf(path, sizeof path, "%s/grid.png", tmp);
+    snprintf(path, sizeof path, "%s/grid.png", e2e_tmp);
     FILE *f = fopen(path, "rb");
     char head[4] = {0};
     cr_assert(f && fread(head, 1, 4, f) == 4 && !memcmp(head, "\x89PNG", 4));
     fclose(f);
     snprintf(cmd, sizeof cmd,
              "'%s' gan-sample '%s' '%s/none.safetensors' '%s/g2.png' > /dev/null 2>&1",
-             GN_TEST_BINARY, conf, tmp, tmp);
+             GN_TEST_BINARY, conf, e2e_tmp, e2e_tmp);
     rc = system(cmd);
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "missing checkpoint: rc %d", rc);
     snprintf(cmd, sizeof cmd, "'%s' gan-sample '%s' > /dev/null 2>&1", GN_TEST_BINARY, conf);
@@ -201,32 +159,24 @@ Test(gan_e2e, gan_sample_command_writes_the_png) {
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "usage: rc %d", rc);
 }
 
-/* ganglion check|summary CONF: the exit code, output in out. */
+/* ganglion check|summary CONF: the exit code, output in e2e_out. */
 static int check(const char *mode) {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' %s '%s' > '%s/out.txt' 2>&1", GN_TEST_BINARY, mode, conf, tmp);
-    int rc = system(cmd);
-    char path[512];
-    snprintf(path, sizeof path, "%s/out.txt", tmp);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
-    out[n] = '\0';
-    if (f) fclose(f);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return e2e_exec_file(mode, conf, NULL, "");
 }
 
 Test(gan_e2e, check_and_summary_build_both_models) {
-    cr_assert_eq(check("check"), 0, "%s", out);
-    cr_assert(strstr(out, "ok (trainer gan"), "%s", out);
-    cr_assert_eq(check("summary"), 0, "%s", out);
-    cr_assert(strstr(out, "Model: \"generator\"") && strstr(out, "Model: \"discriminator\""), "%s",
-              out);
+    cr_assert_eq(check("check"), 0, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "ok (trainer gan"), "%s", e2e_out);
+    cr_assert_eq(check("summary"), 0, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "Model: \"generator\"") &&
+                  strstr(e2e_out, "Model: \"discriminator\""),
+              "%s", e2e_out);
     char bad[2048];
     snprintf(bad, sizeof bad, "%s", gan_conf);
     memcpy(strstr(bad, "leaky_relu(0.2) dense(1)"), "leaky_relu(0.2) dense(2)", 24);
     write_conf("d2.ini", bad);
-    cr_assert_eq(check("check"), 2, "%s", out);
-    cr_assert(strstr(out, "dense(1)"), "%s", out);
+    cr_assert_eq(check("check"), 2, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "dense(1)"), "%s", e2e_out);
 }
 
 Test(gan_e2e, configuration_errors_are_clear) {
@@ -237,73 +187,78 @@ Test(gan_e2e, configuration_errors_are_clear) {
     char *s = strstr(bad, "[model.scorer]");
     memmove(d, s, strlen(s) + 1);
     write_conf("nod.ini", bad);
-    cr_assert_eq(run("x", ""), 2, "%s", out);
-    cr_assert(strstr(out, "no [model.discriminator] section"), "%s", out);
+    cr_assert_eq(run("x", ""), 2, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "no [model.discriminator] section"), "%s", e2e_out);
     /* the discriminator must give one logit */
     write_conf("gan.ini", gan_conf);
     snprintf(bad, sizeof bad, "%s", gan_conf);
     memcpy(strstr(bad, "leaky_relu(0.2) dense(1)"), "leaky_relu(0.2) dense(2)", 24);
     write_conf("d2.ini", bad);
-    cr_assert_eq(run("x", ""), 2, "%s", out);
-    cr_assert(strstr(out, "(None, 2)") && strstr(out, "dense(1)"), "%s", out);
+    cr_assert_eq(run("x", ""), 2, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "(None, 2)") && strstr(e2e_out, "dense(1)"), "%s", e2e_out);
     /* the generator must make images of the data's size */
     snprintf(bad, sizeof bad, "%s", gan_conf);
     memcpy(strstr(bad, "dense(64) tanh"), "dense(63) tanh", 14);
     write_conf("g63.ini", bad);
-    cr_assert_eq(run("x", ""), 2, "%s", out);
-    cr_assert(strstr(out, "generator outputs (None, 63)") && strstr(out, "(1, 8, 8)") &&
-                  strstr(out, "dense(64)"),
-              "%s", out);
+    cr_assert_eq(run("x", ""), 2, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "generator outputs (None, 63)") && strstr(e2e_out, "(1, 8, 8)") &&
+                  strstr(e2e_out, "dense(64)"),
+              "%s", e2e_out);
     /* bad keys */
     write_conf("gan.ini", gan_conf);
-    cr_assert_eq(run("x", "--set train.generator_loss=wasserstein"), 2, "%s", out);
-    cr_assert_eq(run("x", "--set train.label_smoothing=0.9"), 2, "%s", out);
+    cr_assert_eq(run("x", "--set train.generator_loss=wasserstein"), 2, "%s", e2e_out);
+    cr_assert_eq(run("x", "--set train.label_smoothing=0.9"), 2, "%s", e2e_out);
 }
 
 Test(gan_e2e, scores_with_a_classifier_checkpoint) {
     train_scorer();
     char args[1024];
-    snprintf(args, sizeof args, "--set train.scorer_checkpoint=%s/scorer/last.safetensors", tmp);
-    cr_assert_eq(run("a", args), 0, "%s", out);
-    cr_assert(strstr(out, "inception score: generated"), "%s", out);
-    char *sum = slurp("a", "summary.json", NULL);
+    snprintf(args, sizeof args, "--set train.scorer_checkpoint=%s/scorer/last.safetensors",
+             e2e_tmp);
+    cr_assert_eq(run("a", args), 0, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "inception score: generated"), "%s", e2e_out);
+    char *sum = e2e_slurp("a", "summary.json", NULL);
     cr_assert(sum && strstr(sum, "\"generated\": {\"inception_score\"") &&
                   strstr(sum, "\"test\": {\"inception_score\""),
               "%s", sum ? sum : "");
-    char *csv = slurp("a", "class_histogram.csv", NULL);
+    char *csv = e2e_slurp("a", "class_histogram.csv", NULL);
     cr_assert(csv && !strncmp(csv, "class,name,generated,real\n0,left,", 33), "%s", csv ? csv : "");
     cr_assert_eq(count_lines(csv), 1 + 3);
-    cr_assert_not_null(slurp("a", "class_histogram.svg", NULL));
+    cr_assert_not_null(e2e_slurp("a", "class_histogram.svg", NULL));
 }
 
 Test(gan_e2e, scorer_errors_name_the_conf_to_run) {
-    cr_assert_eq(run("a", "--set train.scorer_checkpoint=no/such/last.safetensors"), 1, "%s", out);
-    cr_assert(strstr(out, "not found") && strstr(out, "tiny_experiment.ini"), "%s", out);
+    cr_assert_eq(run("a", "--set train.scorer_checkpoint=no/such/last.safetensors"), 1, "%s",
+                 e2e_out);
+    cr_assert(strstr(e2e_out, "not found") && strstr(e2e_out, "tiny_experiment.ini"), "%s",
+              e2e_out);
     /* fails before training, not after it */
-    cr_assert_null(strstr(out, "epoch 1/"), "%s", out);
+    cr_assert_null(strstr(e2e_out, "epoch 1/"), "%s", e2e_out);
     train_scorer();
     char args[1024], other[2048];
     snprintf(other, sizeof other, "%s", gan_conf);
     memcpy(strstr(other, "flatten dense(16) relu dense(3)"), "flatten dense(15) relu dense(3)", 31);
     write_conf("scorer15.ini", other);
-    snprintf(args, sizeof args, "--set train.scorer_checkpoint=%s/scorer/last.safetensors", tmp);
-    cr_assert_eq(run("b", args), 1, "%s", out);
-    cr_assert(strstr(out, "does not fit [model.scorer]") && strstr(out, "tiny_experiment.ini"),
-              "%s", out);
+    snprintf(args, sizeof args, "--set train.scorer_checkpoint=%s/scorer/last.safetensors",
+             e2e_tmp);
+    cr_assert_eq(run("b", args), 1, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "does not fit [model.scorer]") &&
+                  strstr(e2e_out, "tiny_experiment.ini"),
+              "%s", e2e_out);
 }
 
 Test(gan_e2e, same_seed_gives_identical_runs) {
-    cr_assert_eq(run("a", "--set train.d_steps=2"), 0, "%s", out);
-    cr_assert_eq(run("b", "--set train.d_steps=2"), 0, "%s", out);
+    cr_assert_eq(run("a", "--set train.d_steps=2"), 0, "%s", e2e_out);
+    cr_assert_eq(run("b", "--set train.d_steps=2"), 0, "%s", e2e_out);
     const char *files[] = {"generator.safetensors", "discriminator.safetensors", "samples.png"};
     for (int i = 0; i < 3; i++) {
         size_t na = 0, nb = 0;
-        char *a = slurp("a", files[i], &na), *b = slurp("b", files[i], &nb);
+        char *a = e2e_slurp("a", files[i], &na), *b = e2e_slurp("b", files[i], &nb);
         cr_assert(a && b && na == nb && !memcmp(a, b, na), "%s differs", files[i]);
     }
-    cr_assert_eq(run("c", "--set train.d_steps=2 --set experiment.seed=4"), 0, "%s", out);
+    cr_assert_eq(run("c", "--set train.d_steps=2 --set experiment.seed=4"), 0, "%s", e2e_out);
     size_t na = 0, nc = 0;
-    char *a = slurp("a", "generator.safetensors", &na),
-         *c = slurp("c", "generator.safetensors", &nc);
+    char *a = e2e_slurp("a", "generator.safetensors", &na),
+         *c = e2e_slurp("c", "generator.safetensors", &nc);
     cr_assert(a && c && (na != nc || memcmp(a, c, na)), "another seed, other weights");
 }
