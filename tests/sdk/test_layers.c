@@ -7,42 +7,7 @@
 #include <ganglion/gradcheck.h>
 #include <ganglion/model.h>
 #include <ganglion/ops.h>
-
-typedef struct fixture {
-    gn_registry *reg;
-    gn_rng rng;
-    gn_model *m;
-} fixture;
-
-/* In place: the model borrows &f->rng. */
-static void setup(fixture *f) {
-    gn_error err = {0};
-    f->reg = gn_registry_new(&err);
-    cr_assert_not_null(f->reg, "%s", err.msg);
-    gn_rng_seed(&f->rng, 1234);
-    f->m = gn_model_new("m", f->reg, &f->rng, &err);
-    cr_assert_not_null(f->m, "%s", err.msg);
-}
-
-static void teardown(fixture *f) {
-    gn_model_free(f->m);
-    gn_registry_free(f->reg);
-}
-
-/* A section from "key=value" pairs, NULL-terminated. */
-static gn_section *section(const char *name, const char *const *kv) {
-    gn_section *s = gn_section_new(name, "test.ini");
-    cr_assert_not_null(s);
-    gn_error err = {0};
-    for (int i = 0; kv && kv[i]; i++) {
-        char key[64];
-        const char *eq = strchr(kv[i], '=');
-        cr_assert_not_null(eq, "%s", kv[i]);
-        snprintf(key, sizeof key, "%.*s", (int)(eq - kv[i]), kv[i]);
-        cr_assert_eq(gn_section_set(s, key, eq + 1, 0, &err), GN_OK, "%s", err.msg);
-    }
-    return s;
-}
+#include "sdk_test.h"
 
 /* Adds layer `type` named `name` with params kv; returns its output. */
 static gn_node *add(fixture *f, const char *name, const char *type, gn_node *in,

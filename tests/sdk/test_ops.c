@@ -11,54 +11,7 @@
 #include <ganglion/gradcheck.h>
 #include <ganglion/ops.h>
 #include <ganglion/registry.h>
-
-#define expect_close(actual, expected, tol, ...)                                                   \
-    do {                                                                                           \
-        double a_ = (actual), e_ = (expected);                                                     \
-        cr_expect(fabs(a_ - e_) <= (tol) * (1.0 + fabs(e_)), __VA_ARGS__);                         \
-    } while (0)
-
-static gn_graph *graph(void) {
-    gn_error err = {0};
-    gn_graph *g = gn_graph_new(&err);
-    cr_assert_not_null(g, "%s", err.msg);
-    return g;
-}
-
-/* An input holding data (batch = dims[0]). */
-static gn_node *input(gn_graph *g, const char *name, int ndim, const int64_t *dims, int grad,
-                      const float *data) {
-    gn_error err = {0};
-    gn_node *n = gn_graph_input(g, name, ndim, dims, grad, &err);
-    cr_assert_not_null(n, "%s", err.msg);
-    if (data) cr_assert_eq(gn_graph_feed(n, data, dims[0], &err), GN_OK, "%s", err.msg);
-    return n;
-}
-
-static gn_node *apply(gn_graph *g, const gn_op_vtable *op, gn_node *const *in, int n,
-                      const gn_op_attrs *attrs) {
-    gn_error err = {0};
-    gn_node *y = gn_graph_apply(g, op, in, n, attrs, &err);
-    cr_assert_not_null(y, "%s: %s", op->name, err.msg);
-    return y;
-}
-
-static void forward(gn_graph *g, gn_node *y) {
-    gn_error err = {0};
-    cr_assert_eq(gn_graph_forward(g, y, &err), GN_OK, "%s", err.msg);
-}
-
-static void backward(gn_graph *g, gn_node *y) {
-    gn_error err = {0};
-    cr_assert_eq(gn_graph_backward(g, y, &err), GN_OK, "%s", err.msg);
-}
-
-static void fill_uniform(float *x, int64_t n, float lo, float hi, uint64_t seed) {
-    gn_rng r;
-    gn_rng_seed(&r, seed);
-    for (int64_t i = 0; i < n; i++)
-        x[i] = lo + (hi - lo) * (float)gn_rng_uniform(&r);
-}
+#include "sdk_test.h"
 
 /* ---- registration ------------------------------------------------------ */
 
