@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data_test.h"
 #include "data/dataset.h"
 #include "data/idx.h"
 #include "data/manifest.h"
@@ -26,61 +27,15 @@
 
 /* ---- fixtures --------------------------------------------------------- */
 
-static char g_dir[256];
 static gn_error err;
 
 static void setup(void) {
     snprintf(g_dir, sizeof g_dir, "%s/gn-data-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+             getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(g_dir), "mkdtemp failed");
     unsetenv(GN_DATA_PATH_ENV);
     unsetenv(GN_MANIFEST_PATH_ENV);
     memset(&err, 0, sizeof err);
-}
-
-static void rm_rf(const char *path) {
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            rm_rf(sub);
-        }
-        if (d) closedir(d);
-    }
-    remove(path);
-}
-
-static void teardown(void) {
-    if (g_dir[0]) rm_rf(g_dir);
-}
-
-/* Path of name inside the temp dir (a rotating set of static buffers). */
-static const char *tmp(const char *name) {
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", g_dir, name);
-    return p;
-}
-
-static void write_file(const char *name, const void *data, size_t n) {
-    FILE *f = fopen(tmp(name), "wb");
-    cr_assert_not_null(f, "cannot create %s", name);
-    cr_assert_eq(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
-static void write_text(const char *name, const char *text) {
-    write_file(name, text, strlen(text));
-}
-
-static void mkdir_tmp(const char *name) {
-    cr_assert_eq(mkdir(tmp(name), 0755), 0);
 }
 
 /* A gzip (or other filter) file holding data, through libarchive's raw writer. */

@@ -19,7 +19,7 @@ static char g_dir[256];
 static gn_error err;
 
 static void setup(void) {
-    snprintf(g_dir, sizeof g_dir, "%s/gn-fn-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(g_dir, sizeof g_dir, "%s/gn-fn-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     cr_assert_not_null(mkdtemp(g_dir), "mkdtemp failed");
     unsetenv(GN_DATA_PATH_ENV);
     unsetenv(GN_MANIFEST_PATH_ENV);
