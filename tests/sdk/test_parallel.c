@@ -1,6 +1,7 @@
-/* The SDK's own threads (core/parallel.h): split GEMMs equal the reference
- * loop in every transpose and split direction; a given thread count gives
- * bit-identical convolutions, close to one thread's. */
+/* Threads: GEMMs with 2 threads equal the reference loop in every
+ * transpose, for tall and wide shapes; the SDK's batch-parallel
+ * convolutions (core/parallel.h) are bit-identical run to run for a given
+ * thread count and close to one thread's. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>

@@ -16,8 +16,8 @@ GN_EXPORT void gn_gemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64
                            float *c, int64_t ldc);
 
 /* Sets the number of threads the SDK computes with, once per run (the
- * host calls this; n < 1 = all cores). The BLAS itself stays
- * single-threaded: the SDK splits large GEMMs and convolution batches. */
+ * host calls this; n < 1 = all cores): OpenBLAS's threads for large GEMMs,
+ * and the SDK's own for convolution and pooling batches. */
 GN_EXPORT void gn_set_threads(int n);
 GN_EXPORT int gn_get_threads(void);
 

@@ -2,6 +2,7 @@
  * and works too; workers wait on a condition variable, so an idle pool
  * costs no CPU. One job runs at a time (ops run one after another). */
 #include "core/parallel.h"
+#include <cblas.h>
 #include <pthread.h>
 #include <ganglion/gemm.h>
 
@@ -79,6 +80,8 @@ void gn_parallel_for(int64_t count, void (*fn)(void *ctx, int64_t i, int tid), v
         run_items(count, 1, 0, fn, ctx);
         return;
     }
+    /* The items' GEMMs run single-threaded, each in its item's thread. */
+    openblas_set_num_threads(1);
     pool.width = width, pool.count = count, pool.fn = fn, pool.ctx = ctx;
     pool.pending = width - 1;
     pool.gen++;
@@ -89,4 +92,5 @@ void gn_parallel_for(int64_t count, void (*fn)(void *ctx, int64_t i, int tid), v
     while (pool.pending > 0)
         pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
+    openblas_set_num_threads(gn_get_threads());
 }

@@ -1,10 +1,11 @@
-/* Internal: Ganglion's own threads. OpenBLAS runs single-threaded; the SDK
- * splits work itself, because a small CNN's thin GEMMs ran slower with
- * OpenBLAS's threads than without, and OpenBLAS's idle threads spin
- * (sched_yield, ~0.1 s after each call) on the cores our work needs.
- *   - gn_parallel_for runs independent work items (a chunk of a batch each)
- *     on a pool of gn_get_threads() threads that sleep when idle;
- *   - gn_gemm splits a large GEMM into one block of C per thread.
+/* Internal: batch-level parallelism for the ops whose GEMMs are too thin
+ * for OpenBLAS's own threads (a small CNN's convolutions ran slower with 2
+ * OpenBLAS threads than with 1). gn_parallel_for runs independent work
+ * items (a chunk of a batch each) on a pool of gn_get_threads() threads
+ * that sleep when idle, with OpenBLAS held at one thread meanwhile, so each
+ * item's GEMMs run in its own thread. Large dense GEMMs elsewhere keep
+ * OpenBLAS's threads (measured faster for MLPs than splitting them here:
+ * its threads wake faster than a sleeping pool's).
  * Items are assigned statically (item i on thread i % width), so a given
  * thread count always does the same arithmetic in the same order: runs
  * stay reproducible. Items must not fail: allocate everything before. */
