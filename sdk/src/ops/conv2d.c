@@ -258,6 +258,27 @@ static void im2col_forward_chunk(void *ctx, int64_t k, int tid) {
     gn_conv_epilogue(tmp, cnt, j->o, j->p, j->bias, j->relu, j->out + n0 * j->o * j->p);
 }
 
+/* The geometry and buffer sizes forward and backward share; keep: the
+ * whole batch's cols are (or stay) in the COLS slot. */
+static conv_job im2col_job(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o, int keep,
+                           int *width) {
+    const int64_t rows = gn_geom_rows(g), p = g->oh * g->ow;
+    const int64_t nb = job_chunk(batch, (rows > o ? rows : o) * p, width);
+    return (conv_job){.g = g,
+                      .batch = batch,
+                      .nb = nb,
+                      .o = o,
+                      .p = p,
+                      .in_sz = g->c * g->h * g->w,
+                      .rows = rows,
+                      .ldc = (keep ? batch : nb) * p,
+                      .keep = keep,
+                      .x = gn_tensor_cdata(gn_in_value(n, 0)),
+                      .w = gn_tensor_cdata(gn_in_value(n, 1)),
+                      .sz0 = rows * nb * p,
+                      .sz1 = o * nb * p};
+}
+
 static gn_status conv_forward(gn_node *n, gn_error *err) {
     gn_conv_geom g;
     int64_t batch, o;
@@ -269,28 +290,15 @@ static gn_status conv_forward(gn_node *n, gn_error *err) {
     if (gn_wino_use(&g, o)) return wino_forward(n, &g, batch, o, err);
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow;
     int width;
-    const int64_t nb = job_chunk(batch, (rows > o ? rows : o) * p, &width);
-    const int keep = rows * batch * p <= GN_CONV_KEEP;
-    conv_job j = {.g = &g,
-                  .batch = batch,
-                  .nb = nb,
-                  .o = o,
-                  .p = p,
-                  .in_sz = g.c * g.h * g.w,
-                  .rows = rows,
-                  .ldc = (keep ? batch : nb) * p,
-                  .keep = keep,
-                  .relu = gn_node_attrs(n)->i[7] == 1,
-                  .x = gn_tensor_cdata(gn_in_value(n, 0)),
-                  .w = gn_tensor_cdata(gn_in_value(n, 1)),
-                  .bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL,
-                  .out = gn_tensor_data(gn_node_value(n)),
-                  .sz0 = rows * nb * p,
-                  .sz1 = o * nb * p};
+    conv_job j = im2col_job(n, &g, batch, o, rows * batch * p <= GN_CONV_KEEP, &width);
+    j.relu = gn_node_attrs(n)->i[7] == 1;
+    j.bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
+    j.out = gn_tensor_data(gn_node_value(n));
+    const int keep = j.keep;
     AUX(cols, COLS, keep ? rows * batch * p : width * j.sz0);
     AUX(tmp, TMP, width * j.sz1);
     j.buf0 = cols, j.buf1 = tmp;
-    gn_parallel_for(n_chunks(batch, nb), im2col_forward_chunk, &j);
+    gn_parallel_for(n_chunks(batch, j.nb), im2col_forward_chunk, &j);
     state[0] = keep ? (float)batch : 0.0f;
     return GN_OK;
 }
@@ -323,32 +331,19 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     if (st || batch == 0) return st;
     if (gn_wino_use(&g, o)) return wino_backward(n, &g, batch, o, err);
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow;
-    int width;
-    const int64_t nb = job_chunk(batch, (rows > o ? rows : o) * p, &width);
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
     AUX(state, STATE, 1);
-    const int keep = state[0] == (float)batch && rows * batch * p <= GN_CONV_KEEP;
-    conv_job j = {.g = &g,
-                  .batch = batch,
-                  .nb = nb,
-                  .o = o,
-                  .p = p,
-                  .in_sz = g.c * g.h * g.w,
-                  .rows = rows,
-                  .ldc = (keep ? batch : nb) * p,
-                  .keep = keep,
-                  .x = gn_tensor_cdata(gn_in_value(n, 0)),
-                  .w = gn_tensor_cdata(gn_in_value(n, 1)),
-                  .dy = gn_tensor_cdata(gn_node_grad(n)),
-                  /* A fused relu masks dY with y > 0. */
-                  .y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL,
-                  .dx = dxt ? gn_tensor_data(dxt) : NULL,
-                  .sz0 = rows * nb * p,
-                  .sz1 = o * nb * p,
-                  .sz2 = dxt ? rows * nb * p : 0,
-                  .dw_sz = o * rows,
-                  .db_sz = o};
+    int width;
+    conv_job j = im2col_job(n, &g, batch, o,
+                            state[0] == (float)batch && rows * batch * p <= GN_CONV_KEEP, &width);
+    const int keep = j.keep;
+    j.dy = gn_tensor_cdata(gn_node_grad(n));
+    /* A fused relu masks dY with y > 0. */
+    j.y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
+    j.dx = dxt ? gn_tensor_data(dxt) : NULL;
+    j.sz2 = dxt ? j.sz0 : 0;
+    j.dw_sz = o * rows, j.db_sz = o;
     AUX(cols, COLS, keep ? rows * batch * p : width * j.sz0);
     AUX(tmp, TMP, width * j.sz1);
     /* One thread accumulates straight into dW and db, as before. */
@@ -359,7 +354,7 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     if (parts) memset(part, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
     if (dwt) j.dw = parts ? part : gn_tensor_data(dwt);
     if (dbt) j.db = parts ? part + width * j.dw_sz : gn_tensor_data(dbt);
-    gn_parallel_for(n_chunks(batch, nb), im2col_backward_chunk, &j);
+    gn_parallel_for(n_chunks(batch, j.nb), im2col_backward_chunk, &j);
     if (parts && dwt) reduce_parts(j.dw, width, j.dw_sz, j.dw_sz, gn_tensor_data(dwt));
     if (parts && dbt) reduce_parts(j.db, width, j.db_sz, o, gn_tensor_data(dbt));
     return GN_OK;
