@@ -4,8 +4,8 @@
  * A view covers samples [first, first + count) of a borrowed gn_dataset in
  * an order it can shuffle. Batches are converted to float on the fly into
  * buffers the view owns and reuses; no copy of the whole set is made:
- *   images (uint8 pixels): x = pixel * scale + shift (through a 256-entry
- *     table), default scale 1/255, shift 0; labels = the class ids and
+ *   images (uint8 pixels): x = pixel * scale + shift
+ *     default scale 1/255, shift 0; labels = the class ids and
  *     y = the labels as float (one per sample).
  *   tables (float values, csv): x = value * scale + shift, default scale 1,
  *     shift 0 (no scaling: per-feature standardisation is up to the caller);
@@ -28,7 +28,6 @@ struct gn_data {
     int64_t count;        /* samples in the view */
     int64_t *order;       /* count indices in [0, count): the current order */
     char *name;           /* "fashion-mnist/val" */
-    float lut[256];       /* pixel value -> normalised float */
     float *x;             /* batch buffers, cap samples each */
     int32_t *labels;
     float *y;

@@ -92,3 +92,61 @@ Test(parallel, conv_same_threads_bit_identical_and_close_to_one_thread) {
         free(one), free(two), free(again);
     }
 }
+
+/* Elementwise work split over threads (activations, the bce_logits loss and
+ * its gradient, optimizer steps) gives the same bits as one thread. */
+static void elementwise_run(int threads, const char *optim, float *out, int64_t n_out) {
+    gn_set_threads(threads);
+    gn_error err = {0};
+    const int64_t rows = 64, cols = 1000; /* 64000 elements: split at 2 threads */
+    gn_graph *g = gn_graph_new(&err);
+    int64_t d[2] = {rows, cols};
+    gn_node *x = gn_graph_input(g, "x", 2, d, 1, &err);
+    gn_node *t = gn_graph_input(g, "t", 2, d, 0, &err);
+    float *xv = uniform(rows * cols, 11), *tv = uniform(rows * cols, 12);
+    for (int64_t i = 0; i < rows * cols; i++)
+        tv[i] += 0.5f; /* targets in [0, 1) */
+    gn_graph_feed(x, xv, rows, &err);
+    gn_graph_feed(t, tv, rows, &err);
+    gn_op_attrs none = {0}, per_sample = {0};
+    per_sample.i[0] = 1;
+    gn_node *h = gn_graph_apply(g, &gn_op_tanh, &x, 1, &none, &err);
+    gn_node *r = gn_graph_apply(g, &gn_op_relu, &h, 1, &none, &err);
+    gn_node *in[2] = {r, t};
+    gn_node *loss = gn_graph_apply(g, &gn_op_bce_logits, in, 2, &per_sample, &err);
+    cr_assert(loss, "%s", err.msg);
+    cr_assert_eq(gn_graph_forward(g, loss, &err), GN_OK, "%s", err.msg);
+    cr_assert_eq(gn_graph_backward(g, loss, &err), GN_OK, "%s", err.msg);
+    const int64_t n = rows * cols;
+    cr_assert_eq(n_out, 2 * n + 1);
+    out[0] = gn_tensor_cdata(gn_node_value(loss))[0];
+    /* Three optimizer steps on x with its gradient. */
+    gn_optim_hparams hp;
+    cr_assert_eq(gn_optim_defaults(optim, &hp, &err), GN_OK, "%s", err.msg);
+    gn_optim *o = gn_optim_new(optim, n, &hp, &err);
+    cr_assert(o, "%s", err.msg);
+    for (int s = 0; s < 3; s++)
+        cr_assert_eq(gn_optim_step(o, xv, gn_tensor_cdata(gn_node_grad(x)), &err), GN_OK);
+    memcpy(out + 1, gn_tensor_cdata(gn_node_grad(x)), sizeof(float) * (size_t)n);
+    memcpy(out + 1 + n, xv, sizeof(float) * (size_t)n);
+    gn_optim_free(o);
+    gn_graph_free(g);
+    free(xv), free(tv);
+    gn_set_threads(0);
+}
+
+Test(parallel, elementwise_and_optimizers_same_bits_for_any_thread_count) {
+    const char *optims[] = {"adam", "adamw", "momentum", "rmsprop", "adadelta", "adagrad"};
+    const int64_t n = 2 * 64 * 1000 + 1;
+    for (size_t k = 0; k < sizeof optims / sizeof *optims; k++) {
+        float *one = calloc((size_t)n, sizeof(float)), *two = calloc((size_t)n, sizeof(float));
+        elementwise_run(1, optims[k], one, n);
+        elementwise_run(2, optims[k], two, n);
+        cr_assert(one[0] > 0.5f && isfinite(one[0]), "loss %g", one[0]);
+        for (int64_t i = 0; i < n; i++)
+            cr_assert_eq(memcmp(one + i, two + i, sizeof(float)), 0,
+                         "%s: [%lld] %.9g (1 thread) vs %.9g (2 threads)", optims[k], (long long)i,
+                         one[i], two[i]);
+        free(one), free(two);
+    }
+}

@@ -16,8 +16,9 @@ GN_EXPORT void gn_gemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64
                            float *c, int64_t ldc);
 
 /* Sets the number of threads the SDK computes with, once per run (the
- * host calls this; n < 1 = all cores): OpenBLAS's threads for large GEMMs,
- * and the SDK's own for convolution and pooling batches. */
+ * host calls this; n < 1 = all cores): the SDK's own threads, which split
+ * large GEMMs (OpenBLAS itself runs single-threaded), convolution and
+ * pooling batches, and long elementwise loops. */
 GN_EXPORT void gn_set_threads(int n);
 GN_EXPORT int gn_get_threads(void);
 

@@ -1,11 +1,9 @@
-/* Internal: batch-level parallelism for the ops whose GEMMs are too thin
- * for OpenBLAS's own threads (a small CNN's convolutions ran slower with 2
- * OpenBLAS threads than with 1). gn_parallel_for runs independent work
- * items (a chunk of a batch each) on a pool of gn_get_threads() threads
- * that sleep when idle, with OpenBLAS held at one thread meanwhile, so each
- * item's GEMMs run in its own thread. Large dense GEMMs elsewhere keep
- * OpenBLAS's threads (measured faster for MLPs than splitting them here:
- * its threads wake faster than a sleeping pool's).
+/* Internal: the SDK's own threads. OpenBLAS runs single-threaded; the SDK
+ * splits the work itself: large GEMMs into blocks of C (core/gemm.c),
+ * convolution and pooling batches into chunks, long elementwise loops and
+ * optimizer steps into ranges. One pool for everything means no two
+ * thread pools fight over the cores (with OpenBLAS's threads beside ours,
+ * 2 threads ran slower than 1 for a small CNN).
  * Items are assigned statically (item i on thread i % width), so a given
  * thread count always does the same arithmetic in the same order: runs
  * stay reproducible. Items must not fail: allocate everything before. */
@@ -20,5 +18,15 @@ int gn_parallel_width(int64_t count);
 
 /* Calls fn(ctx, i, tid) for i in [0, count), tid = i % width. */
 void gn_parallel_for(int64_t count, void (*fn)(void *ctx, int64_t i, int tid), void *ctx);
+
+/* Splits [0, n) into one contiguous range per thread (each a multiple of 16
+ * elements, at least min_chunk long) and calls fn(ctx, lo, hi) on each;
+ * short loops run in the caller. For loops whose elements are independent,
+ * so the result is the same for any thread count. */
+void gn_parallel_range(int64_t n, int64_t min_chunk, void (*fn)(void *ctx, int64_t lo, int64_t hi),
+                       void *ctx);
+
+/* p[0 .. n) = 0, split like gn_parallel_range. */
+void gn_parallel_zero(float *p, int64_t n);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/parallel.h"
 #include "tensor_impl.h"
 
 int64_t gn_dims_numel(int ndim, const int64_t *dims) {
@@ -132,7 +133,7 @@ void gn_tensor_rebind(gn_tensor *t, float *data) {
 }
 
 void gn_tensor_zero(gn_tensor *t) {
-    memset(t->data, 0, (size_t)t->numel * sizeof(float));
+    gn_parallel_zero(t->data, t->numel);
 }
 
 void gn_tensor_fill(gn_tensor *t, float v) {

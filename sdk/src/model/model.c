@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ganglion/model.h>
+#include "core/parallel.h"
 #include "graph/graph_impl.h"
 
 #define GN_MODEL_MAX_INPUTS 8
@@ -310,7 +311,7 @@ float *gn_model_grads(gn_model *m) {
     return m->g;
 }
 void gn_model_zero_grad(gn_model *m) {
-    if (m->g) memset(m->g, 0, (size_t)m->total * sizeof(float));
+    if (m->g) gn_parallel_zero(m->g, m->total);
 }
 int gn_model_n_tensors(const gn_model *m) {
     return m->n_tensors;

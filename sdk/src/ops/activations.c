@@ -2,10 +2,21 @@
  * the infer/forward/backward loops are written once and instantiated per op
  * by GN_UNARY_OP, so the compiler can inline f and df into each loop. */
 #include <math.h>
+#include "core/parallel.h"
 #include "ops/ops_internal.h"
 
 typedef float (*gn_unary_f)(float x, const gn_op_attrs *a);
 typedef float (*gn_unary_df)(float x, float y, const gn_op_attrs *a);
+
+/* Long loops are split over the SDK's threads (core/parallel.h); each
+ * element is independent, so any split gives the same numbers. */
+#define GN_UNARY_CHUNK 8192
+
+typedef struct unary_job {
+    gn_op_attrs attrs;
+    const float *x, *y, *dy;
+    float *out; /* y in the forward pass, dx in the backward */
+} unary_job;
 
 static gn_status unary_infer(gn_node *n, gn_error *err) {
     return gn_ops_copy_shape(n, gn_in_value(n, 0), err);
@@ -13,39 +24,56 @@ static gn_status unary_infer(gn_node *n, gn_error *err) {
 
 /* The attributes are copied: through a pointer the stores to y might alias
  * them, and the compiler would then not vectorise the loops. */
-static inline gn_status unary_forward(gn_node *n, gn_unary_f f) {
-    const gn_op_attrs attrs = *gn_node_attrs(n), *a = &attrs;
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0));
+static inline void forward_loop(void *ctx, int64_t lo, int64_t hi, gn_unary_f f) {
+    const unary_job *j = ctx;
+    const gn_op_attrs attrs = j->attrs, *a = &attrs;
+    const float *restrict x = j->x;
+    float *restrict y = j->out;
+    for (int64_t i = lo; i < hi; i++)
+        y[i] = f(x[i], a);
+}
+
+static inline void backward_loop(void *ctx, int64_t lo, int64_t hi, gn_unary_df df) {
+    const unary_job *j = ctx;
+    const gn_op_attrs attrs = j->attrs, *a = &attrs;
+    const float *restrict x = j->x, *restrict y = j->y, *restrict dy = j->dy;
+    float *restrict dx = j->out;
+    for (int64_t i = lo; i < hi; i++)
+        dx[i] += dy[i] * df(x[i], y[i], a);
+}
+
+static gn_status unary_forward(gn_node *n, void (*range)(void *, int64_t, int64_t)) {
     gn_tensor *y = gn_node_value(n);
-    float *yd = gn_tensor_data(y);
-    int64_t len = gn_tensor_numel(y);
-    for (int64_t i = 0; i < len; i++)
-        yd[i] = f(x[i], a);
+    unary_job j = {*gn_node_attrs(n), gn_tensor_cdata(gn_in_value(n, 0)), NULL, NULL,
+                   gn_tensor_data(y)};
+    gn_parallel_range(gn_tensor_numel(y), GN_UNARY_CHUNK, range, &j);
     return GN_OK;
 }
 
-static inline gn_status unary_backward(gn_node *n, gn_unary_df df) {
+static gn_status unary_backward(gn_node *n, void (*range)(void *, int64_t, int64_t)) {
     gn_tensor *dx = gn_in_grad(n, 0);
     if (!dx) return GN_OK;
-    const gn_op_attrs attrs = *gn_node_attrs(n), *a = &attrs;
-    const float *x = gn_tensor_cdata(gn_in_value(n, 0));
-    const float *y = gn_tensor_cdata(gn_node_value(n));
-    const float *dy = gn_tensor_cdata(gn_node_grad(n));
-    float *dxd = gn_tensor_data(dx);
-    int64_t len = gn_tensor_numel(dx);
-    for (int64_t i = 0; i < len; i++)
-        dxd[i] += dy[i] * df(x[i], y[i], a);
+    unary_job j = {*gn_node_attrs(n), gn_tensor_cdata(gn_in_value(n, 0)),
+                   gn_tensor_cdata(gn_node_value(n)), gn_tensor_cdata(gn_node_grad(n)),
+                   gn_tensor_data(dx)};
+    gn_parallel_range(gn_tensor_numel(dx), GN_UNARY_CHUNK, range, &j);
     return GN_OK;
 }
 
 #define GN_UNARY_OP(NAME, DOC)                                                                     \
+    static void NAME##_forward_range(void *ctx, int64_t lo, int64_t hi) {                          \
+        forward_loop(ctx, lo, hi, NAME##_f);                                                       \
+    }                                                                                              \
+    static void NAME##_backward_range(void *ctx, int64_t lo, int64_t hi) {                         \
+        backward_loop(ctx, lo, hi, NAME##_df);                                                     \
+    }                                                                                              \
     static gn_status NAME##_forward(gn_node *n, gn_error *err) {                                   \
         (void)err;                                                                                 \
-        return unary_forward(n, NAME##_f);                                                         \
+        return unary_forward(n, NAME##_forward_range);                                             \
     }                                                                                              \
     static gn_status NAME##_backward(gn_node *n, gn_error *err) {                                  \
         (void)err;                                                                                 \
-        return unary_backward(n, NAME##_df);                                                       \
+        return unary_backward(n, NAME##_backward_range);                                           \
     }                                                                                              \
     const gn_op_vtable gn_op_##NAME = {                                                            \
         .struct_size = sizeof(gn_op_vtable),                                                       \

@@ -4,6 +4,8 @@
  * i[0] = 0: mean over all elements; i[0] = 1: sum over each sample's
  * elements, mean over the batch (a VAE's nats per image).
  * dL/dz = (sigmoid(z) - t) / N, dL/dt = -z / N (N the divisor above). */
+#include <stdlib.h>
+#include "core/parallel.h"
 #include "ops/fastmath.h"
 #include "ops/ops_internal.h"
 
@@ -26,46 +28,80 @@ static int64_t divisor(gn_node *n) {
 
 #define LANES 8 /* independent partial sums: a single float chain would not vectorise */
 
-static gn_status bcel_forward(gn_node *n, gn_error *err) {
-    (void)err;
-    gn_tensor *zt = gn_in_value(n, 0);
-    const float *z = gn_tensor_cdata(zt), *t = gn_tensor_cdata(gn_in_value(n, 1));
-    const int64_t b = gn_tensor_dim(zt, 0), d = b ? gn_tensor_numel(zt) / b : 0;
-    double sum = 0;
-    for (int64_t i = 0; i < b; i++) { /* float within a sample, double across */
-        const float *zi = z + i * d, *ti = t + i * d;
+typedef struct bcel_job {
+    const float *z, *t;
+    int64_t d;    /* elements per sample */
+    double *sums; /* per sample (forward) */
+    float k;      /* dL/dz scale (backward) */
+    float *dz, *dt;
+} bcel_job;
+
+/* Samples [lo, hi): float within a sample, double across. */
+static void sample_sums(void *ctx, int64_t lo, int64_t hi) {
+    const bcel_job *j = ctx;
+    for (int64_t i = lo; i < hi; i++) {
+        const float *zi = j->z + i * j->d, *ti = j->t + i * j->d;
         float acc[LANES] = {0};
-        int64_t j = 0;
-        for (; j + LANES <= d; j += LANES)
+        int64_t e = 0;
+        for (; e + LANES <= j->d; e += LANES)
             for (int k = 0; k < LANES; k++)
-                acc[k] += gn_bce_logit_term(zi[j + k], ti[j + k]);
-        for (; j < d; j++)
-            acc[0] += gn_bce_logit_term(zi[j], ti[j]);
+                acc[k] += gn_bce_logit_term(zi[e + k], ti[e + k]);
+        for (; e < j->d; e++)
+            acc[0] += gn_bce_logit_term(zi[e], ti[e]);
+        double s = 0;
         for (int k = 0; k < LANES; k++)
-            sum += acc[k];
+            s += acc[k];
+        j->sums[i] = s;
     }
+}
+
+static gn_status bcel_forward(gn_node *n, gn_error *err) {
+    gn_tensor *zt = gn_in_value(n, 0);
+    const int64_t b = gn_tensor_dim(zt, 0), d = b ? gn_tensor_numel(zt) / b : 0;
+    double small[256], *sums = b <= 256 ? small : malloc((size_t)b * sizeof *sums);
+    if (!sums) return gn_error_set(err, GN_ERR_NOMEM, "bce_logits: out of memory");
+    bcel_job j = {gn_tensor_cdata(zt), gn_tensor_cdata(gn_in_value(n, 1)), d, sums, 0, NULL, NULL};
+    /* Samples split over the threads; their sums are added in order, so
+     * any thread count gives the same loss. */
+    gn_parallel_range(b, d ? 1 + 4096 / d : b, sample_sums, &j);
+    double sum = 0;
+    for (int64_t i = 0; i < b; i++)
+        sum += sums[i];
+    if (sums != small) free(sums);
     const int64_t div = divisor(n);
     gn_tensor_data(gn_node_value(n))[0] = div ? (float)(sum / (double)div) : 0.0f;
     return GN_OK;
 }
 
+static void grad_range(void *ctx, int64_t lo, int64_t hi) {
+    const bcel_job *j = ctx;
+    const float *restrict z = j->z, *restrict t = j->t;
+    const float k = j->k;
+    if (j->dz) {
+        float *restrict d = j->dz;
+        for (int64_t e = lo; e < hi; e++)
+            d[e] += k * (gn_sigmoid_fast(z[e]) - t[e]);
+    }
+    if (j->dt) {
+        float *restrict d = j->dt;
+        for (int64_t e = lo; e < hi; e++)
+            d[e] -= k * z[e];
+    }
+}
+
 static gn_status bcel_backward(gn_node *n, gn_error *err) {
     (void)err;
     gn_tensor *zt = gn_in_value(n, 0), *dz = gn_in_grad(n, 0), *dt = gn_in_grad(n, 1);
-    const float *z = gn_tensor_cdata(zt), *t = gn_tensor_cdata(gn_in_value(n, 1));
     const int64_t len = gn_tensor_numel(zt), div = divisor(n);
     if (!div) return GN_OK;
-    const float k = gn_tensor_cdata(gn_node_grad(n))[0] / (float)div;
-    if (dz) {
-        float *d = gn_tensor_data(dz);
-        for (int64_t j = 0; j < len; j++)
-            d[j] += k * (gn_sigmoid_fast(z[j]) - t[j]);
-    }
-    if (dt) {
-        float *d = gn_tensor_data(dt);
-        for (int64_t j = 0; j < len; j++)
-            d[j] -= k * z[j];
-    }
+    bcel_job j = {gn_tensor_cdata(zt),
+                  gn_tensor_cdata(gn_in_value(n, 1)),
+                  0,
+                  NULL,
+                  gn_tensor_cdata(gn_node_grad(n))[0] / (float)div,
+                  dz ? gn_tensor_data(dz) : NULL,
+                  dt ? gn_tensor_data(dt) : NULL};
+    gn_parallel_range(len, 8192, grad_range, &j);
     return GN_OK;
 }
 

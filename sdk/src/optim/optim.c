@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/parallel.h"
 #include "optim_impl.h"
 
 static const gn_optim_algo *const algos[] = {
@@ -147,13 +148,32 @@ void gn_optim_free(gn_optim *o) {
     free(o);
 }
 
+typedef struct step_job {
+    gn_optim *o;
+    float *x;
+    const float *g;
+} step_job;
+
+/* Every algorithm's step is elementwise: a range runs as an optimizer of
+ * its own whose state vectors start at lo (the hyper-parameters and step
+ * count are shared), so any thread count gives the same numbers. */
+static void step_range(void *ctx, int64_t lo, int64_t hi) {
+    const step_job *j = ctx;
+    gn_optim part = *j->o;
+    part.n = hi - lo;
+    for (int k = 0; k < GN_OPTIM_MAX_STATES; k++)
+        if (part.state[k]) part.state[k] += lo;
+    j->o->algo->step(&part, j->x + lo, j->g + lo);
+}
+
 gn_status gn_optim_step(gn_optim *o, float *x, const float *g, gn_error *err) {
     if (!o) return gn_error_set(err, GN_ERR_INVALID, "optimizer is NULL");
     if (!x || !g)
         return gn_error_set(err, GN_ERR_INVALID, "%s: %s is NULL", o->algo->name,
                             !x ? "parameter vector" : "gradient vector");
     o->t++; /* bias corrections use the 1-based step number */
-    o->algo->step(o, x, g);
+    step_job j = {o, x, g};
+    gn_parallel_range(o->n, 1 << 14, step_range, &j);
     return GN_OK;
 }
 
