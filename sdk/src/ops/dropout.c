@@ -1,5 +1,7 @@
 /* Inverted dropout: in training, y = x m with m = 0 (probability rate) or
  * 1 / (1 - rate); in eval, y = x, so no rescaling is needed at test time. */
+#include <math.h>
+#include <stdint.h>
 #include "ops/ops_internal.h"
 
 enum { MASK_SLOT = 0, MODE_SLOT = 1 };
@@ -35,11 +37,18 @@ static gn_status dropout_forward(gn_node *n, gn_error *err) {
                             "dropout: training mode needs a graph rng (gn_graph_set_rng)");
     float *mask = gn_node_aux(n, MASK_SLOT, len, err);
     if (!mask) return err ? err->status : GN_ERR_NOMEM;
-    float keep = 1.0f / (1.0f - rate);
-    for (int64_t i = 0; i < len; i++) {
-        mask[i] = gn_rng_uniform(rng) >= (double)rate ? keep : 0.0f;
-        y[i] = x[i] * mask[i];
+    /* One 64-bit draw gives two 32-bit uniforms; an element is kept when
+     * its uniform u / 2^32 >= rate. The product loop then vectorises. */
+    const float keep = 1.0f / (1.0f - rate);
+    const double t = ceil((double)rate * 4294967296.0);
+    const uint32_t thr = t > 4294967295.0 ? UINT32_MAX : (uint32_t)t;
+    for (int64_t i = 0; i < len; i += 2) {
+        uint64_t u = gn_rng_u64(rng);
+        mask[i] = (uint32_t)u >= thr ? keep : 0.0f;
+        if (i + 1 < len) mask[i + 1] = (uint32_t)(u >> 32) >= thr ? keep : 0.0f;
     }
+    for (int64_t i = 0; i < len; i++)
+        y[i] = x[i] * mask[i];
     return GN_OK;
 }
 
