@@ -2144,7 +2144,7 @@ Test(core_model, init_statistics) {
         cr_expect(fabs(s.mean) < 0.01 * uni[i].a, "%s: mean %g", nm, s.mean);
         cr_expect(fabs(s.var / (uni[i].a * uni[i].a / 3.0) - 1.0) < 0.03, "%s: var %g", nm, s.var);
     }
-    /* Normal families: variance 2/(in+out), 2/in, 1/in. */
+    /* Normal families: variance 2/(in+out), 2/in, 1/in, 0.02^2. */
     struct {
         gn_init_kind k;
         int64_t in, out;
@@ -2153,6 +2153,7 @@ Test(core_model, init_statistics) {
         {GN_INIT_GLOROT_NORMAL, 300, 100, 2.0 / 400.0},
         {GN_INIT_HE_NORMAL, 50, 10, 2.0 / 50.0},
         {GN_INIT_LECUN_NORMAL, 80, 7, 1.0 / 80.0},
+        {GN_INIT_DCGAN_NORMAL, 900, 5, 0.02 * 0.02}, /* fans ignored */
     };
     for (size_t i = 0; i < sizeof nor / sizeof nor[0]; i++) {
         stats s = init_stats(nor[i].k, nor[i].in, nor[i].out, n, 200 + i);
@@ -2187,7 +2188,7 @@ Test(core_model, init_statistics) {
     /* A bad kind is refused. */
     err = (gn_error){0};
     cr_expect_eq(gn_init_fill(w, 10, GN_INIT_COUNT, 1, 1, &r, &err), GN_ERR_INVALID);
-    cr_expect_str_eq(err.msg, "unknown initializer 8");
+    cr_expect_str_eq(err.msg, "unknown initializer 9");
 }
 
 Test(core_model, init_parse_and_names) {
@@ -2207,7 +2208,7 @@ Test(core_model, init_parse_and_names) {
     cr_expect_eq(gn_init_parse("Glorot_Uniform", &out, &err), GN_ERR_NOT_FOUND);
     cr_expect_str_eq(err.msg, "unknown initializer 'Glorot_Uniform' (one of zeros|ones|"
                               "glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_uniform|"
-                              "lecun_normal)");
+                              "lecun_normal|dcgan_normal)");
     cr_expect_eq(out, GN_INIT_ONES, "output untouched on error");
     cr_expect_eq(gn_init_parse("", &out, &err), GN_ERR_NOT_FOUND);
     cr_expect_eq(gn_init_parse("he", &out, &err), GN_ERR_NOT_FOUND);

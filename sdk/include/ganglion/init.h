@@ -16,12 +16,14 @@ typedef enum gn_init_kind {
     GN_INIT_HE_NORMAL,      /* N(0, 2 / in) */
     GN_INIT_LECUN_UNIFORM,  /* U(-a, a), a = sqrt(3 / in) */
     GN_INIT_LECUN_NORMAL,   /* N(0, 1 / in) */
+    GN_INIT_DCGAN_NORMAL,   /* N(0, 0.02^2), Radford et al.'s DCGAN weights (ABI 1.2) */
     GN_INIT_COUNT
 } gn_init_kind;
 
 /* The '|'-separated names, in enum order, for schemas. */
 #define GN_INIT_CHOICES                                                                            \
-    "zeros|ones|glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_uniform|lecun_normal"
+    "zeros|ones|glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_uniform|lecun_normal|"     \
+    "dcgan_normal"
 
 GN_EXPORT gn_status gn_init_parse(const char *name, gn_init_kind *out, gn_error *err);
 GN_EXPORT const char *gn_init_name(gn_init_kind k);

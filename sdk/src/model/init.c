@@ -1,11 +1,11 @@
-/* Weight initializers (Glorot, He, LeCun; uniform and normal). */
+/* Weight initializers (Glorot, He, LeCun; uniform and normal; DCGAN's N(0, 0.02^2)). */
 #include <math.h>
 #include <string.h>
 #include <ganglion/init.h>
 
 static const char *const init_names[] = {
-    "zeros",      "ones",      "glorot_uniform", "glorot_normal",
-    "he_uniform", "he_normal", "lecun_uniform",  "lecun_normal",
+    "zeros",     "ones",          "glorot_uniform", "glorot_normal", "he_uniform",
+    "he_normal", "lecun_uniform", "lecun_normal",   "dcgan_normal",
 };
 _Static_assert(sizeof init_names / sizeof init_names[0] == GN_INIT_COUNT,
                "init_names must follow gn_init_kind");
@@ -50,6 +50,9 @@ gn_status gn_init_fill(float *w, int64_t n, gn_init_kind k, int64_t fan_in, int6
         uniform = 1; /* fall through */
     case GN_INIT_LECUN_NORMAL:
         var = 1.0 / (double)fan_in;
+        break;
+    case GN_INIT_DCGAN_NORMAL:
+        var = 0.02 * 0.02;
         break;
     default:
         return gn_error_set(err, GN_ERR_INVALID, "unknown initializer %d", (int)k);
