@@ -24,7 +24,7 @@ typedef struct gn_gan_opts {
     const char *resume_from, *init_generator, *init_discriminator; /* NULL = none */
     const char *scorer_checkpoint, *scorer_conf, *sample_from;     /* NULL = none */
     gn_gan_snorm scorer_norm;
-    int64_t score_samples;
+    int64_t score_samples, epoch_score_samples;
     double ema; /* decay of the generator's weight average (0 = off) */
 } gn_gan_opts;
 
@@ -96,6 +96,10 @@ gn_status gn_gan_scorer_open(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_dat
  * prints their summaries) and loads the checkpoints it would load. */
 gn_status gn_gan_check(const gn_run_ctx *ctx, int need_d, gn_error *err);
 void gn_gan_scorer_free(gn_gan_scorer *s);
+/* Inception score of n images generated from noise of a fixed seed (the
+ * same images' noise every epoch; the run's rng is not touched). */
+gn_status gn_gan_score_epoch(const gn_gan_opts *o, gn_gan_scorer *s, gn_gan_models *m, int64_t n,
+                             double *score, gn_error *err);
 /* Scores real test images and generated ones; results, class_histogram.*. */
 gn_status gn_gan_score(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_scorer *s,
                        gn_gan_models *m, gn_data *test, gn_error *err);

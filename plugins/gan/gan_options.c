@@ -49,6 +49,9 @@ const gn_param_schema gn_gan_schema[] = {
     GN_PARAM_INT("score_samples", "10000", 0, 1e7,
                  "generated (and real test) images scored at the end; 0 = no score"),
     GN_PARAM_INT("quick_score_samples", "2000", 0, 1e7, "score_samples under --quick"),
+    GN_PARAM_INT("epoch_score_samples", "2000", 0, 1e7,
+                 "generated images scored after every epoch (the inception_score column of "
+                 "metrics.csv, same noise every epoch); 0 = only the final score"),
     GN_PARAM_STRING("sample_from", "",
                     "gan_sample trainer: the generator checkpoint to draw samples.png from"),
     GN_PARAM_END,
@@ -89,6 +92,9 @@ gn_status gn_gan_opts_read(const gn_section *p, int quick, gn_gan_opts *o, gn_er
                                                 : GN_GAN_SCORER_STANDARD;
     o->ema = gn_section_float(p, "ema");
     o->score_samples = gn_section_int(p, quick ? "quick_score_samples" : "score_samples");
+    o->epoch_score_samples = gn_section_int(p, "epoch_score_samples");
+    if (quick && o->epoch_score_samples > o->score_samples)
+        o->epoch_score_samples = o->score_samples;
     if (o->resume_from && (o->init_generator || o->init_discriminator))
         return gn_error_set(err, GN_ERR_CONFIG,
                             "[train] resume_from: give either resume_from or init_generator/"

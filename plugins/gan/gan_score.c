@@ -196,6 +196,31 @@ void gn_gan_scorer_free(gn_gan_scorer *s) {
     free(s);
 }
 
+gn_status gn_gan_score_epoch(const gn_gan_opts *o, gn_gan_scorer *sc, gn_gan_models *m, int64_t n,
+                             double *score, gn_error *err) {
+    *score = NAN;
+    if (!sc || n <= 0) return GN_OK;
+    float *x = malloc((size_t)(n * m->sample) * sizeof *x);
+    float *z = malloc((size_t)(n * o->noise_dim) * sizeof *z);
+    float *probs = malloc((size_t)(n * sc->classes) * sizeof *probs);
+    int64_t *counts = calloc((size_t)sc->classes, sizeof *counts);
+    gn_status st =
+        x && z && probs && counts ? GN_OK : gn_error_set(err, GN_ERR_NOMEM, "gan: out of memory");
+    if (!st) {
+        gn_rng rng;
+        gn_rng_seed(&rng, 0x5C0BE); /* its own stream: scoring never changes training */
+        gn_gan_noise_fill(z, n * o->noise_dim, o->noise, &rng);
+        st = gn_gan_generate(m, z, n, x, err);
+    }
+    if (!st) st = classify(sc, x, n, m->sample, probs, err);
+    if (!st) *score = gn_gan_inception_score(probs, n, sc->classes, counts);
+    free(x);
+    free(z);
+    free(probs);
+    free(counts);
+    return st;
+}
+
 gn_status gn_gan_score(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_scorer *sc,
                        gn_gan_models *m, gn_data *test, gn_error *err) {
     const gn_host_api *h = ctx->host;

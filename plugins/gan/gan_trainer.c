@@ -21,6 +21,7 @@ typedef struct gan {
     int64_t ema_steps;    /* updates of the average so far (its warm-up) */
     double *lx, *ld, *lg; /* loss chart points */
     int64_t n_l, cap_l;
+    gn_gan_scorer *sc; /* NULL: no score */
 } gan;
 
 typedef struct epoch_stats {
@@ -261,21 +262,28 @@ static gn_status run_epochs(gan *t, gn_data *train, int first, gn_error *err) {
                 ctx->host->log(ctx->run, GN_LOG_WARN, cerr.msg);
         }
         if (st) return st;
-        gn_metric m[4] = {
+        /* Pictures, the score and generator_ema.safetensors use the average. */
+        double score = NAN;
+        swap_ema(t);
+        st = ema_batchnorm_stats(t, err);
+        if (!st) st = epoch_pictures(t, e, err);
+        if (!st)
+            st = gn_gan_score_epoch(&t->o, t->sc, &t->m, t->o.epoch_score_samples, &score, err);
+        if (!st && t->ema)
+            st = gn_gan_save_generator(ctx, &t->m, "generator_ema.safetensors", e, err);
+        swap_ema(t);
+        if (st) return st;
+        gn_metric m[5] = {
             {"d_loss", s.d_loss / (double)s.d_steps},
             {"g_loss", s.g_steps ? s.g_loss / (double)s.g_steps : NAN},
             {"d_real_acc", s.real_hits / (double)s.seen},
             {"d_fake_acc", s.fake_hits / (double)s.seen},
+            {"inception_score", score},
         };
-        ctx->host->epoch_end(ctx->run, e, m, 4);
-        if ((st = gn_gan_save(ctx, &t->m, "", e, err))) return st;
-        swap_ema(t);
-        st = ema_batchnorm_stats(t, err);
-        if (!st) st = epoch_pictures(t, e, err);
-        if (!st && t->ema)
-            st = gn_gan_save_generator(ctx, &t->m, "generator_ema.safetensors", e, err);
-        swap_ema(t);
-        if (st || (st = gn_gan_losses_svg(ctx, t->lx, t->ld, t->lg, t->n_l, err))) return st;
+        ctx->host->epoch_end(ctx->run, e, m, isnan(score) ? 4 : 5);
+        if ((st = gn_gan_save(ctx, &t->m, "", e, err)) ||
+            (st = gn_gan_losses_svg(ctx, t->lx, t->ld, t->lg, t->n_l, err)))
+            return st;
         if (t->o.checkpoint_every && e % t->o.checkpoint_every == 0) {
             char suffix[32];
             snprintf(suffix, sizeof suffix, "-epoch-%d", e);
@@ -295,9 +303,8 @@ static gn_status run_gan(const gn_run_ctx *ctx, gn_error *err) {
         (st = h->data_open(ctx->run, "train", &train, err)) ||
         (st = h->data_open(ctx->run, "test", &test, err)))
         return st;
-    gn_gan_scorer *sc = NULL;
     if (!(st = setup(&t, train, err)) && !(st = gn_gan_load_initial(ctx, &t.o, &t.m, &done, err)) &&
-        !(st = gn_gan_scorer_open(ctx, &t.o, train, train, &sc, err))) {
+        !(st = gn_gan_scorer_open(ctx, &t.o, train, train, &t.sc, err))) {
         char msg[320];
         snprintf(msg, sizeof msg,
                  "gan: generator %lld params, discriminator %lld params, batch %lld, d_steps %d, "
@@ -314,9 +321,9 @@ static gn_status run_gan(const gn_run_ctx *ctx, gn_error *err) {
         if (!st) st = run_epochs(&t, train, done + 1, err);
     }
     swap_ema(&t);
-    if (!st) st = gn_gan_score(ctx, &t.o, sc, &t.m, test, err);
+    if (!st) st = gn_gan_score(ctx, &t.o, t.sc, &t.m, test, err);
     free(t.ema);
-    gn_gan_scorer_free(sc);
+    gn_gan_scorer_free(t.sc);
     gn_optim_free(t.og);
     gn_optim_free(t.od);
     gn_gan_models_free(&t.m);

@@ -225,6 +225,22 @@ Test(gan_e2e, scores_with_a_classifier_checkpoint) {
     cr_assert(csv && !strncmp(csv, "class,name,generated,real\n0,left,", 33), "%s", csv ? csv : "");
     cr_assert_eq(count_lines(csv), 1 + 3);
     cr_assert_not_null(e2e_slurp("a", "class_histogram.svg", NULL));
+    /* every epoch's score is a metrics.csv column, between 1 and the 3 classes */
+    char *metrics = e2e_slurp("a", "metrics.csv", NULL);
+    double is[8];
+    int n = e2e_column(metrics, "train", "inception_score", is, 8);
+    cr_assert_geq(n, 1, "%s", metrics);
+    for (int i = 0; i < n; i++)
+        cr_assert(is[i] >= 1.0 && is[i] <= 3.0, "epoch %d score %g", i + 1, is[i]);
+    /* scoring draws its own noise: the training is the same without it */
+    char off[1100];
+    snprintf(off, sizeof off, "%s --set train.epoch_score_samples=0", args);
+    cr_assert_eq(run("b", off), 0, "%s", e2e_out);
+    size_t na = 0, nb = 0;
+    char *ga = e2e_slurp("a", "generator.safetensors", &na);
+    char *gb = e2e_slurp("b", "generator.safetensors", &nb);
+    cr_assert(ga && gb && na == nb && !memcmp(ga, gb, na), "per-epoch scoring changed training");
+    cr_assert_null(strstr(e2e_slurp("b", "metrics.csv", NULL), "inception_score"));
 }
 
 Test(gan_e2e, scorer_errors_name_the_conf_to_run) {
