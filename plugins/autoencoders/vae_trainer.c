@@ -107,8 +107,10 @@ static gn_status check_range(gn_vae *v, gn_data *train, gn_error *err) {
 
 gn_status gn_vae_encode(gn_vae *v, const float *x, int64_t n, int sample, gn_error *err) {
     int64_t l = v->latent;
-    for (int64_t i = 0; i < n * l; i++)
-        v->noise[i] = sample ? gn_rng_normal(v->ctx->rng) : 0.0f;
+    if (sample)
+        gn_rng_normal_fill(v->ctx->rng, v->noise, n * l);
+    else
+        memset(v->noise, 0, (size_t)(n * l) * sizeof *v->noise);
     gn_status st = gn_graph_feed(v->x, x, n, err);
     if (!st) st = gn_graph_feed(v->eps, v->noise, n, err);
     if (!st) st = gn_graph_forward(gn_model_graph(v->enc), v->sample, err);

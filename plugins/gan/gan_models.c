@@ -112,8 +112,7 @@ void gn_gan_noise_fill(float *z, int64_t n, gn_gan_noise kind, gn_rng *rng) {
         for (int64_t i = 0; i < n; i++)
             z[i] = (float)(2.0 * gn_rng_uniform(rng) - 1.0);
     else
-        for (int64_t i = 0; i < n; i++)
-            z[i] = gn_rng_normal(rng);
+        gn_rng_normal_fill(rng, z, n);
 }
 
 gn_status gn_gan_g_loss(gn_gan_models *m, gn_gan_gloss kind, const float *fake, int64_t n,

@@ -46,7 +46,7 @@ static void make(pair *p) {
     gn_node *x = p->m.z = gn_model_add_input(p->m.g, "input", 1, zd, &err);
     x = layer(p, p->m.g, "dense", "units=32", x);
     x = layer(p, p->m.g, "batchnorm", "", x);
-    x = layer(p, p->m.g, "relu", "", x);
+    x = layer(p, p->m.g, "elu", "", x); /* smooth (C1): finite differences never straddle a kink */
     x = layer(p, p->m.g, "reshape", "shape=2,4,4", x);
     x = layer(p, p->m.g, "conv2d_transpose", "filters=1 kernel_size=4 strides=2 padding=1", x);
     p->m.fake = layer(p, p->m.g, "tanh", "", x);
@@ -55,7 +55,7 @@ static void make(pair *p) {
     x = p->m.x = gn_model_add_input(p->m.d, "input", 3, xd, &err);
     x = layer(p, p->m.d, "conv2d", "filters=3 kernel_size=4 strides=2 padding=1", x);
     x = layer(p, p->m.d, "batchnorm", "", x);
-    x = layer(p, p->m.d, "leaky_relu", "slope=0.2", x);
+    x = layer(p, p->m.d, "elu", "", x);
     x = layer(p, p->m.d, "flatten", "", x);
     p->m.logit = layer(p, p->m.d, "dense", "units=1", x);
     cr_assert_eq(gn_model_finalize(p->m.d, p->m.logit, &err), GN_OK, "%s", err.msg);
@@ -106,7 +106,7 @@ static void check_kind(gn_gan_gloss kind) {
     memcpy(analytic, g, (size_t)n * sizeof *g);
     double worst = 0;
     for (int64_t i = 0; i < n;
-         i += 7) { /* every 7th parameter; 5%: ReLU kinks and batch norm in float32 */
+         i += 7) { /* every 7th parameter; 5%: batch norm in float32 */
         float keep = w[i];
         w[i] = keep + 1e-3f;
         double up = g_loss(&p, z, 0, kind);

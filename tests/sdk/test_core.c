@@ -617,14 +617,25 @@ Test(core_rng, uniform_in_unit_interval_with_mean_half) {
     cr_expect(below_quarter > 24000 && below_quarter < 26000, "%d below 0.25", below_quarter);
 }
 
-Test(core_rng, normal_mean_zero_variance_one) {
+/* Both the one-at-a-time and the pairwise (fill) normals; an odd count
+ * checks the fill's last, unpaired value. Consecutive fill values (the two
+ * of a pair) must be uncorrelated. */
+static void check_normals(int fill) {
     gn_rng r;
     gn_rng_seed(&r, 11);
-    const int n = 100000;
-    double sum = 0, sq = 0;
+    const int n = 100001;
+    float *zs = malloc(sizeof(float) * n);
+    cr_assert_not_null(zs);
+    if (fill)
+        gn_rng_normal_fill(&r, zs, n);
+    else
+        for (int i = 0; i < n; i++)
+            zs[i] = gn_rng_normal(&r);
+    double sum = 0, sq = 0, lag = 0;
     int within1 = 0, beyond3 = 0;
     for (int i = 0; i < n; i++) {
-        float z = gn_rng_normal(&r);
+        float z = zs[i];
+        if (i) lag += (double)z * zs[i - 1];
         cr_assert(isfinite(z));
         sum += z;
         sq += (double)z * z;
@@ -637,6 +648,13 @@ Test(core_rng, normal_mean_zero_variance_one) {
     /* 68.27% within one sigma, 0.27% beyond three. */
     cr_expect(within1 > 67270 && within1 < 69270, "%d within 1 sd", within1);
     cr_expect(beyond3 > 150 && beyond3 < 420, "%d beyond 3 sd", beyond3);
+    cr_expect(fabs(lag / (n - 1)) < 0.02, "lag-1 correlation %g", lag / (n - 1));
+    free(zs);
+}
+
+Test(core_rng, normal_mean_zero_variance_one) {
+    check_normals(0);
+    check_normals(1);
 }
 
 Test(core_rng, below_bounds_and_rough_uniformity) {

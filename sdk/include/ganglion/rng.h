@@ -12,8 +12,11 @@ typedef struct gn_rng {
 
 GN_EXPORT void gn_rng_seed(gn_rng *r, uint64_t seed);
 GN_EXPORT uint64_t gn_rng_u64(gn_rng *r);
-GN_EXPORT double gn_rng_uniform(gn_rng *r);             /* [0, 1) */
-GN_EXPORT float gn_rng_normal(gn_rng *r);               /* N(0, 1) */
+GN_EXPORT double gn_rng_uniform(gn_rng *r); /* [0, 1) */
+GN_EXPORT float gn_rng_normal(gn_rng *r);   /* N(0, 1) */
+/* out[0 .. n) ~ N(0, 1): both values of each Box-Muller pair, so half the
+ * draws of n gn_rng_normal calls (another stream than theirs). ABI 1.2. */
+GN_EXPORT void gn_rng_normal_fill(gn_rng *r, float *out, int64_t n);
 GN_EXPORT uint64_t gn_rng_below(gn_rng *r, uint64_t n); /* [0, n), unbiased */
 /* Fisher-Yates shuffle of an index array. */
 GN_EXPORT void gn_rng_shuffle_i64(gn_rng *r, int64_t *a, int64_t n);

@@ -42,6 +42,16 @@ float gn_rng_normal(gn_rng *r) {
     return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
 }
 
+void gn_rng_normal_fill(gn_rng *r, float *out, int64_t n) {
+    for (int64_t i = 0; i < n; i += 2) {
+        double u1 = gn_rng_uniform(r), u2 = gn_rng_uniform(r);
+        if (u1 < 1e-300) u1 = 1e-300;
+        const double rad = sqrt(-2.0 * log(u1)), a = 6.283185307179586 * u2;
+        out[i] = (float)(rad * cos(a));
+        if (i + 1 < n) out[i + 1] = (float)(rad * sin(a));
+    }
+}
+
 uint64_t gn_rng_below(gn_rng *r, uint64_t n) {
     if (n == 0) return 0;
     uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* reject the biased tail */
