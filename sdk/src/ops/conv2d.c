@@ -106,11 +106,15 @@ typedef struct conv_job {
     int64_t dw_sz, db_sz;
 } conv_job;
 
+/* Images per chunk: at most gn_conv_chunk's (the scratch budget), and
+ * equal rounds for every thread: 128 images in chunks of 18 would give one
+ * thread 72 and the other 56; in chunks of 16 both get 64. */
 static int64_t job_chunk(int64_t batch, int64_t per_sample, int *width) {
-    int64_t nb = gn_conv_chunk(batch, per_sample);
+    const int64_t nb = gn_conv_chunk(batch, per_sample);
     *width = gn_parallel_width(batch);
-    int64_t share = (batch + *width - 1) / *width;
-    return nb < share ? nb : share;
+    const int64_t rounds = (batch + *width * nb - 1) / (*width * nb);
+    const int64_t chunks = rounds * *width;
+    return (batch + chunks - 1) / chunks;
 }
 
 static int64_t n_chunks(int64_t batch, int64_t nb) {
