@@ -122,7 +122,10 @@ gn_status gn_gan_g_loss(gn_gan_models *m, gn_gan_gloss kind, const float *fake, 
     gn_status st = gn_graph_feed(m->x, fake, n, err);
     if (!st) st = gn_graph_feed(m->target, targets, n, err);
     if (!st) st = gn_graph_forward(dg, m->loss, err);
+    /* Only dL/d(image) is needed: D's own weight gradients are skipped. */
+    gn_graph_params_grad_enabled(dg, 0);
     if (!st) st = gn_graph_backward_seeded(dg, m->loss, &seed, err);
+    gn_graph_params_grad_enabled(dg, 1);
     if (!st) *value = seed * gn_tensor_cdata(gn_node_value(m->loss))[0];
     return st;
 }

@@ -114,3 +114,33 @@ Test(graph_chain, input_gradient_switches_off_and_on) {
     cr_expect_eq(gn_graph_input_grad_enabled(a.y, 0, &err), GN_ERR_INVALID);
     gn_graph_free(a.g), gn_tensor_free(a.w), gn_tensor_free(a.gw);
 }
+
+Test(graph_chain, parameter_gradients_switch_off_and_keep_their_values) {
+    gn_error err = {0};
+    const float w[9] = {0.5f, -0.2f, 0.1f, 0.3f, 0.8f, -0.4f, -0.6f, 0.2f, 0.7f};
+    const float x[6] = {1.0f, -2.0f, 0.5f, 0.3f, 0.7f, -1.1f};
+    part a;
+    part_new(&a, w, &err);
+    cr_assert_eq(gn_graph_input_require_grad(a.x, &err), GN_OK);
+    gn_graph_feed(a.x, x, 2, &err);
+    gn_graph_forward(a.g, a.y, &err);
+    gn_tensor_zero(a.gw);
+    cr_assert_eq(gn_graph_backward(a.g, a.y, &err), GN_OK);
+    float gx[6];
+    memcpy(gx, gn_tensor_cdata(gn_node_grad(a.x)), sizeof gx);
+    /* Off: the parameter gradient is left alone (here: a marker value),
+     * the input gradient is the same. */
+    gn_tensor_fill(a.gw, 7.0f);
+    gn_graph_params_grad_enabled(a.g, 0);
+    cr_assert_eq(gn_graph_backward(a.g, a.y, &err), GN_OK, "%s", err.msg);
+    for (int i = 0; i < 9; i++)
+        cr_assert_eq(gn_tensor_cdata(a.gw)[i], 7.0f);
+    cr_expect_eq(memcmp(gx, gn_tensor_cdata(gn_node_grad(a.x)), sizeof gx), 0);
+    /* On again: accumulated into the same tensor as before. */
+    gn_graph_params_grad_enabled(a.g, 1);
+    gn_graph_params_grad_enabled(a.g, 1); /* twice is harmless */
+    gn_tensor_zero(a.gw);
+    cr_assert_eq(gn_graph_backward(a.g, a.y, &err), GN_OK);
+    cr_expect_neq(gn_tensor_cdata(a.gw)[0], 0.0f);
+    gn_graph_free(a.g), gn_tensor_free(a.w), gn_tensor_free(a.gw);
+}

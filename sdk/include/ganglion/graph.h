@@ -60,6 +60,14 @@ GN_EXPORT gn_status gn_graph_input_require_grad(gn_node *input, gn_error *err);
  * a node that is not an input. Added in 1.1. */
 GN_EXPORT gn_status gn_graph_input_grad_enabled(gn_node *input, int enabled, gn_error *err);
 
+/* Switches the gradients of all of a graph's parameters off and back on:
+ * ops then skip their weight-gradient work while the gradients of inputs
+ * (enabled ones) still flow. A GAN's generator step needs dL/d(image) from
+ * the discriminator but not the discriminator's own gradients (Keras's
+ * discriminator.trainable = False); the parameter gradients keep their
+ * values meanwhile. Added in 1.2. */
+GN_EXPORT void gn_graph_params_grad_enabled(gn_graph *g, int enabled);
+
 /* Copies batch rows of data into an input (its shape becomes
  * (batch, dims[1:])). */
 GN_EXPORT gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_error *err);

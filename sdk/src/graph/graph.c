@@ -102,6 +102,15 @@ gn_status gn_graph_input_grad_enabled(gn_node *input, int enabled, gn_error *err
     return GN_OK;
 }
 
+void gn_graph_params_grad_enabled(gn_graph *g, int enabled) {
+    for (int i = 0; g && i < g->n; i++) {
+        gn_node *n = g->nodes[i];
+        if (n->kind != GN_NODE_PARAM) continue;
+        if (enabled && !n->grad) n->grad = n->grad_off, n->grad_off = NULL;
+        if (!enabled && n->grad) n->grad_off = n->grad, n->grad = NULL;
+    }
+}
+
 gn_status gn_graph_feed(gn_node *input, const float *data, int64_t batch, gn_error *err) {
     if (input->kind != GN_NODE_INPUT)
         return gn_error_set(err, GN_ERR_INVALID, "graph: '%s' is not an input", input->name);

@@ -18,7 +18,7 @@ struct gn_node {
     int n_in;
     gn_op_attrs attrs;
     gn_tensor *value, *grad; /* grad NULL when no gradient flows here */
-    gn_tensor *grad_off;     /* an input's gradient while switched off */
+    gn_tensor *grad_off;     /* an input's or parameter's gradient while switched off */
     float *aux[GN_NODE_AUX_SLOTS];
     int64_t aux_cap[GN_NODE_AUX_SLOTS];
     gn_graph *graph;
