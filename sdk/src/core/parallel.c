@@ -9,6 +9,7 @@
 #include "core/parallel.h"
 #include <cblas.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <ganglion/gemm.h>
@@ -105,8 +106,15 @@ void gn_parallel_for(int64_t count, void (*fn)(void *ctx, int64_t i, int tid), v
     if (pool.sleepers) pthread_cond_broadcast(&pool.go);
     pthread_mutex_unlock(&pool.mu);
     run_items(count, width, 0, fn, ctx);
-    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0)
-        cpu_relax();
+    /* The others usually finish within microseconds; when the cores are
+     * shared with other programs a worker may be waiting for one, and
+     * yielding lets it run instead of this thread spinning. */
+    for (int s = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0; s++) {
+        if (s < GN_POOL_SPIN / 10)
+            cpu_relax();
+        else
+            sched_yield();
+    }
 }
 
 typedef struct range_job {
