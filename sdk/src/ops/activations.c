@@ -3,6 +3,7 @@
  * by GN_UNARY_OP, so the compiler can inline f and df into each loop. */
 #include <math.h>
 #include "core/parallel.h"
+#include "core/simd.h"
 #include "ops/fastmath.h"
 #include "ops/ops_internal.h"
 
@@ -62,10 +63,10 @@ static gn_status unary_backward(gn_node *n, void (*range)(void *, int64_t, int64
 }
 
 #define GN_UNARY_OP(NAME, DOC)                                                                     \
-    static void NAME##_forward_range(void *ctx, int64_t lo, int64_t hi) {                          \
+    GN_SIMD_CLONES static void NAME##_forward_range(void *ctx, int64_t lo, int64_t hi) {           \
         forward_loop(ctx, lo, hi, NAME##_f);                                                       \
     }                                                                                              \
-    static void NAME##_backward_range(void *ctx, int64_t lo, int64_t hi) {                         \
+    GN_SIMD_CLONES static void NAME##_backward_range(void *ctx, int64_t lo, int64_t hi) {          \
         backward_loop(ctx, lo, hi, NAME##_df);                                                     \
     }                                                                                              \
     static gn_status NAME##_forward(gn_node *n, gn_error *err) {                                   \

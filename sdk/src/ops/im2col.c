@@ -2,6 +2,7 @@
  * kernel offset is computed once per row, so the inner loops are plain
  * copies (memcpy for stride 1) with no per-element bounds tests. */
 #include <string.h>
+#include "core/simd.h"
 #include "ops/im2col.h"
 
 /* Per-chunk work matrices stay within 1 Mi floats (4 MiB), so that a
@@ -22,7 +23,8 @@ static inline void axis_range(int64_t in, int64_t k, int64_t s, int64_t pad, int
     *hi = h;
 }
 
-void gn_im2col(const gn_conv_geom *g, const float *x, int64_t nb, float *cols, int64_t ld) {
+GN_SIMD_CLONES void gn_im2col(const gn_conv_geom *g, const float *x, int64_t nb, float *cols,
+                              int64_t ld) {
     const int64_t plane = g->h * g->w, opl = g->oh * g->ow, ncol = ld, ow = g->ow;
     for (int64_t n = 0; n < nb; n++)
         for (int64_t c = 0; c < g->c; c++) {
@@ -122,8 +124,8 @@ void gn_cm_to_batch(const float *src, int64_t nb, int64_t m, int64_t p, const fl
         }
 }
 
-void gn_conv_epilogue(const float *src, int64_t nb, int64_t m, int64_t p, const float *bias,
-                      int relu, float *dst) {
+GN_SIMD_CLONES void gn_conv_epilogue(const float *src, int64_t nb, int64_t m, int64_t p,
+                                     const float *bias, int relu, float *dst) {
     for (int64_t n = 0; n < nb; n++)
         for (int64_t i = 0; i < m; i++) {
             const float *s = src + i * nb * p + n * p;
@@ -141,8 +143,8 @@ void gn_conv_epilogue(const float *src, int64_t nb, int64_t m, int64_t p, const 
         }
 }
 
-void gn_conv_prologue(const float *dy, const float *y, int64_t nb, int64_t m, int64_t p, float *dst,
-                      float *db) {
+GN_SIMD_CLONES void gn_conv_prologue(const float *dy, const float *y, int64_t nb, int64_t m,
+                                     int64_t p, float *dst, float *db) {
     for (int64_t n = 0; n < nb; n++)
         for (int64_t i = 0; i < m; i++) {
             const float *s = dy + (n * m + i) * p;

@@ -6,6 +6,7 @@
  * dL/dz = (sigmoid(z) - t) / N, dL/dt = -z / N (N the divisor above). */
 #include <stdlib.h>
 #include "core/parallel.h"
+#include "core/simd.h"
 #include "ops/fastmath.h"
 #include "ops/ops_internal.h"
 
@@ -37,7 +38,7 @@ typedef struct bcel_job {
 } bcel_job;
 
 /* Samples [lo, hi): float within a sample, double across. */
-static void sample_sums(void *ctx, int64_t lo, int64_t hi) {
+GN_SIMD_CLONES static void sample_sums(void *ctx, int64_t lo, int64_t hi) {
     const bcel_job *j = ctx;
     for (int64_t i = lo; i < hi; i++) {
         const float *zi = j->z + i * j->d, *ti = j->t + i * j->d;
@@ -73,7 +74,7 @@ static gn_status bcel_forward(gn_node *n, gn_error *err) {
     return GN_OK;
 }
 
-static void grad_range(void *ctx, int64_t lo, int64_t hi) {
+GN_SIMD_CLONES static void grad_range(void *ctx, int64_t lo, int64_t hi) {
     const bcel_job *j = ctx;
     const float *restrict z = j->z, *restrict t = j->t;
     const float k = j->k;

@@ -3,6 +3,7 @@
  * x -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps).
  * Adam adds wd*x to g; AdamW first decays x -= lr*wd*x and leaves g alone. */
 #include <math.h>
+#include "core/simd.h"
 #include "optim_impl.h"
 
 static const char *const names[] = {"m", "v", "m_hat", "v_hat"};
@@ -10,7 +11,8 @@ static const char *const names[] = {"m", "v", "m_hat", "v_hat"};
 /* Shared loop: xi = x*decay; g' = g + l2*xi. Adam passes (1, wd), AdamW
  * (1 - lr*wd, 0); multiplying by 1 and adding 0*x are exact, so one loop
  * serves both without a branch per element. */
-static void run(gn_optim *o, float *restrict x, const float *restrict g, double decay, double l2) {
+GN_SIMD_CLONES static void run(gn_optim *o, float *restrict x, const float *restrict g,
+                               double decay, double l2) {
     const gn_optim_hparams *hp = &o->hp;
     const double t = (double)o->t;
     const double bc1 = 1.0 - pow(hp->beta1, t), bc2 = 1.0 - pow(hp->beta2, t);
