@@ -2,7 +2,6 @@
  * is broadcast into y first so the forward GEMM accumulates onto it. */
 #include <string.h>
 #include <ganglion/gemm.h>
-#include "core/parallel.h"
 #include "ops/ops_internal.h"
 
 static gn_status linear_infer(gn_node *n, gn_error *err) {
@@ -58,67 +57,33 @@ static gn_status linear_forward(gn_node *n, gn_error *err) {
     return GN_OK;
 }
 
-typedef struct linear_grads {
-    const float *x, *w, *dy;
-    float *dx, *dw, *db;
-    int64_t batch, in, out;
-} linear_grads;
-
-/* dX += dY W: (B, out) x (out, in). */
-static void grad_x(const linear_grads *j) {
-    gn_gemm(0, 0, j->batch, j->in, j->out, 1.0f, j->dy, j->out, j->w, j->in, 1.0f, j->dx, j->in);
-}
-
-/* dW += dY^T X: (out, B) x (B, in); db += the rows of dY (row by row:
- * contiguous reads). */
-static void grad_w(const linear_grads *j) {
-    if (j->dw)
-        gn_gemm(1, 0, j->out, j->in, j->batch, 1.0f, j->dy, j->out, j->x, j->in, 1.0f, j->dw,
-                j->in);
-    if (j->db)
-        for (int64_t r = 0; r < j->batch; r++) {
-            const float *row = j->dy + r * j->out;
-            for (int64_t k = 0; k < j->out; k++)
-                j->db[k] += row[k];
-        }
-}
-
-static void grad_item(void *ctx, int64_t i, int tid) {
-    (void)tid;
-    if (i == 0)
-        grad_x(ctx);
-    else
-        grad_w(ctx);
-}
-
-/* Two threads and both gradients of a large layer: one GEMM each, side by
- * side (each GEMM whole, so neither thread packs the other's operands),
- * instead of both GEMMs split in two one after the other. */
-#define GN_LINEAR_PAIR ((double)(1 << 22))
-
 static gn_status linear_backward(gn_node *n, gn_error *err) {
     (void)err;
     gn_tensor *x = gn_in_value(n, 0), *w = gn_in_value(n, 1);
+    const float *dy = gn_tensor_cdata(gn_node_grad(n));
     int64_t batch = gn_tensor_dim(x, 0), in = gn_tensor_dim(x, 1), out = gn_tensor_dim(w, 0);
     if (batch == 0 || out == 0 || in == 0) return GN_OK;
     gn_tensor *dx = gn_in_grad(n, 0), *dw = gn_in_grad(n, 1);
-    gn_tensor *db = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
-    linear_grads j = {gn_tensor_cdata(x),
-                      gn_tensor_cdata(w),
-                      gn_tensor_cdata(gn_node_grad(n)),
-                      dx ? gn_tensor_data(dx) : NULL,
-                      dw ? gn_tensor_data(dw) : NULL,
-                      db ? gn_tensor_data(db) : NULL,
-                      batch,
-                      in,
-                      out};
-    if (j.dx && (j.dw || j.db) && gn_get_threads() == 2 &&
-        (double)batch * (double)in * (double)out >= GN_LINEAR_PAIR && gn_parallel_width(2) == 2) {
-        gn_parallel_for(2, grad_item, &j);
-        return GN_OK;
+    /* dX += dY W: (B, out) x (out, in). */
+    if (dx)
+        gn_gemm(0, 0, batch, in, out, 1.0f, dy, out, gn_tensor_cdata(w), in, 1.0f,
+                gn_tensor_data(dx), in);
+    /* dW += dY^T X: (out, B) x (B, in). */
+    if (dw)
+        gn_gemm(1, 0, out, in, batch, 1.0f, dy, out, gn_tensor_cdata(x), in, 1.0f,
+                gn_tensor_data(dw), in);
+    if (gn_node_n_inputs(n) > 2) {
+        gn_tensor *db = gn_in_grad(n, 2);
+        if (db) {
+            /* Row-wise accumulation keeps the access pattern contiguous. */
+            float *dbd = gn_tensor_data(db);
+            for (int64_t r = 0; r < batch; r++) {
+                const float *row = dy + r * out;
+                for (int64_t j = 0; j < out; j++)
+                    dbd[j] += row[j];
+            }
+        }
     }
-    if (j.dx) grad_x(&j);
-    grad_w(&j);
     return GN_OK;
 }
 
