@@ -262,6 +262,14 @@ static gn_status run_epochs(gan *t, gn_data *train, int first, gn_error *err) {
                 ctx->host->log(ctx->run, GN_LOG_WARN, cerr.msg);
         }
         if (st) return st;
+        /* The live weights' checkpoints first: the average's batch-norm
+         * statistics, computed next, would not fit them. */
+        if ((st = gn_gan_save(ctx, &t->m, "", e, err))) return st;
+        if (t->o.checkpoint_every && e % t->o.checkpoint_every == 0) {
+            char suffix[32];
+            snprintf(suffix, sizeof suffix, "-epoch-%d", e);
+            if ((st = gn_gan_save(ctx, &t->m, suffix, e, err))) return st;
+        }
         /* Pictures, the score and generator_ema.safetensors use the average. */
         double score = NAN;
         swap_ema(t);
@@ -281,14 +289,7 @@ static gn_status run_epochs(gan *t, gn_data *train, int first, gn_error *err) {
             {"inception_score", score},
         };
         ctx->host->epoch_end(ctx->run, e, m, isnan(score) ? 4 : 5);
-        if ((st = gn_gan_save(ctx, &t->m, "", e, err)) ||
-            (st = gn_gan_losses_svg(ctx, t->lx, t->ld, t->lg, t->n_l, err)))
-            return st;
-        if (t->o.checkpoint_every && e % t->o.checkpoint_every == 0) {
-            char suffix[32];
-            snprintf(suffix, sizeof suffix, "-epoch-%d", e);
-            if ((st = gn_gan_save(ctx, &t->m, suffix, e, err))) return st;
-        }
+        if ((st = gn_gan_losses_svg(ctx, t->lx, t->ld, t->lg, t->n_l, err))) return st;
     }
     return GN_OK;
 }
