@@ -6,22 +6,13 @@ discriminator step on a real and a fake batch, then one generator step on the
 same fake batch.
 Usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_gan.py gan DATA_DIR THREADS
 Prints one line: pytorch model=gan threads=T epoch_seconds=S"""
-import gzip
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
-
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+from torch_idx import idx
 
 
 def main():

@@ -1,22 +1,13 @@
 """PyTorch side of bench/run.sh: one epoch of a model on Fashion-MNIST.
 Usage: /usr/bin/python3 bench/torch_models.py MODEL DATA_DIR THREADS
 MODEL: mlp (784-200-10), cnn_small (34,826 params), cnn_wide (234,310 params)."""
-import gzip
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
-
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+from torch_idx import idx
 
 
 def build(name):

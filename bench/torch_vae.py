@@ -3,8 +3,6 @@ on Fashion-MNIST, as pytorch/examples' vae (BCE summed + KLD, Adam 1e-3, batch 1
 pixels / 255), the same model as bench/vae.ini.
 Usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_vae.py vae DATA_DIR THREADS
 Prints: pytorch model=vae threads=T epoch_seconds=S test_loss=L (L in nats per image)."""
-import gzip
-import struct
 import sys
 import time
 
@@ -12,14 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+from torch_idx import idx
 
 
 class VAE(nn.Module):
