@@ -211,8 +211,11 @@ Test(conv_ops, conv2d_forward_matches_direct) {
         int64_t yd[4] = {k->n, k->o, oh, ow};
         expect_shape(y, 4, yd, "conv2d");
         const float *got = gn_tensor_cdata(gn_node_value(y));
+        /* Winograd F(4x4, 3x3) rounds a little more than the direct sum
+         * (its transforms scale by up to 8 and 1/24): 3e-5 measured. */
+        const double tol = k->kh == 3 && k->sh == 1 && k->c >= 16 ? 1e-4 : 1e-5;
         for (int64_t i = 0; i < gn_tensor_numel(gn_node_value(y)); i++)
-            expect_close(got[i], want[i], 1e-5, "case %zu: y[%lld] = %g, want %g", t, (long long)i,
+            expect_close(got[i], want[i], tol, "case %zu: y[%lld] = %g, want %g", t, (long long)i,
                          got[i], want[i]);
         gn_graph_free(g);
         free(x), free(w), free(b), free(want);

@@ -10,7 +10,7 @@
  * dW += dY cols^T and dcols = W^T dY (one GEMM each per chunk) and col2im.
  * Forward's cols are kept for backward when small enough (GN_CONV_KEEP).
  * 3x3 stride-1 convolutions with >= 16 channels in and out take the
- * Winograd F(2x2, 3x3) path instead (winograd.c): same maths, 2.25x fewer
+ * Winograd F(4x4, 3x3) path instead (winograd.c): same maths, 4x fewer
  * multiplications. */
 #include <string.h>
 #include <ganglion/gemm.h>
@@ -148,9 +148,10 @@ static void wino_forward_chunk(void *ctx, int64_t k, int tid) {
     const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
     const int64_t t = cnt * j->tn, c = j->g->c, o = j->o;
     float *v = j->buf0 + tid * j->sz0, *z = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
+    const int64_t pv = gn_wino_plane(c, t), pz = gn_wino_plane(o, t);
     gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
-    for (int e = 0; e < 16; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
-        gn_gemm(0, 0, o, t, c, 1.0f, j->u + e * o * c, c, v + e * c * t, t, 0.0f, z + e * o * t, t);
+    for (int e = 0; e < GN_WINO_E; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
+        gn_gemm(0, 0, o, t, c, 1.0f, j->u + e * o * c, c, v + e * pv, t, 0.0f, z + e * pz, t);
     gn_wino_output(j->g, o, z, t, cnt, j->bias, j->relu, j->out + n0 * o * j->p, s);
 }
 
@@ -158,7 +159,7 @@ static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, 
                               gn_error *err) {
     const int64_t c = g->c, tn = gn_wino_tiles(g);
     int width;
-    const int64_t nb = job_chunk(batch, 16 * (c + o) * tn, &width);
+    const int64_t nb = job_chunk(batch, GN_WINO_E * (c + o) * tn, &width);
     conv_job j = {.g = g,
                   .batch = batch,
                   .nb = nb,
@@ -170,14 +171,14 @@ static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, 
                   .x = gn_tensor_cdata(gn_in_value(n, 0)),
                   .bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL,
                   .out = gn_tensor_data(gn_node_value(n)),
-                  .sz0 = 16 * c * nb * tn,
-                  .sz1 = 16 * o * nb * tn,
-                  .sz2 = (int64_t)gn_wino_scratch(g)};
-    AUX(u, DCOLS, 32 * o * c + width * j.sz2);
+                  .sz0 = GN_WINO_E * gn_wino_plane(c, nb * tn),
+                  .sz1 = GN_WINO_E * gn_wino_plane(o, nb * tn),
+                  .sz2 = (int64_t)gn_wino_scratch(g, nb)};
+    AUX(u, DCOLS, GN_WINO_E * o * c + width * j.sz2);
     AUX(v, COLS, width * j.sz0);
     AUX(z, TMP, width * j.sz1);
     gn_wino_filter(gn_tensor_cdata(gn_in_value(n, 1)), o, c, u);
-    j.u = u, j.buf0 = v, j.buf1 = z, j.buf2 = u + 32 * o * c;
+    j.u = u, j.buf0 = v, j.buf1 = z, j.buf2 = u + GN_WINO_E * o * c;
     gn_parallel_for(n_chunks(batch, nb), wino_forward_chunk, &j);
     return GN_OK;
 }
@@ -188,17 +189,16 @@ static void wino_backward_chunk(void *ctx, int64_t k, int tid) {
     const int64_t t = cnt * j->tn, c = j->g->c, o = j->o, op = o * j->p;
     float *v = j->buf0 + tid * j->sz0, *m = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
     float *du = j->dw ? j->dw + tid * j->dw_sz : NULL, *db = j->db ? j->db + tid * j->db_sz : NULL;
+    const int64_t pv = gn_wino_plane(c, t), pm = gn_wino_plane(o, t);
     gn_wino_output_grad(j->g, o, j->dy + n0 * op, j->y ? j->y + n0 * op : NULL, cnt, m, t, db, s);
     if (du) { /* dU_e (O, C) += M_e (O, T) V_e^T */
         gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
-        for (int e = 0; e < 16; e++)
-            gn_gemm(0, 1, o, c, t, 1.0f, m + e * o * t, t, v + e * c * t, t, 1.0f, du + e * o * c,
-                    c);
+        for (int e = 0; e < GN_WINO_E; e++)
+            gn_gemm(0, 1, o, c, t, 1.0f, m + e * pm, t, v + e * pv, t, 1.0f, du + e * o * c, c);
     }
     if (j->dx) { /* dV_e (C, T) = U_e^T M_e (into V's buffer), then dx += B dV B^T */
-        for (int e = 0; e < 16; e++)
-            gn_gemm(1, 0, c, t, o, 1.0f, j->u + e * o * c, c, m + e * o * t, t, 0.0f, v + e * c * t,
-                    t);
+        for (int e = 0; e < GN_WINO_E; e++)
+            gn_gemm(1, 0, c, t, o, 1.0f, j->u + e * o * c, c, m + e * pm, t, 0.0f, v + e * pv, t);
         gn_wino_input_grad(j->g, v, t, cnt, j->dx + n0 * j->in_sz, s);
     }
 }
@@ -207,7 +207,7 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
                                gn_error *err) {
     const int64_t c = g->c, tn = gn_wino_tiles(g);
     int width;
-    const int64_t nb = job_chunk(batch, 16 * (c + o) * tn, &width);
+    const int64_t nb = job_chunk(batch, GN_WINO_E * (c + o) * tn, &width);
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
     conv_job j = {.g = g,
@@ -221,16 +221,16 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
                   .dy = gn_tensor_cdata(gn_node_grad(n)),
                   .y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL,
                   .dx = dxt ? gn_tensor_data(dxt) : NULL,
-                  .sz0 = 16 * c * nb * tn,
-                  .sz1 = 16 * o * nb * tn,
-                  .sz2 = (int64_t)gn_wino_scratch(g),
-                  .dw_sz = 16 * o * c,
+                  .sz0 = GN_WINO_E * gn_wino_plane(c, nb * tn),
+                  .sz1 = GN_WINO_E * gn_wino_plane(o, nb * tn),
+                  .sz2 = (int64_t)gn_wino_scratch(g, nb),
+                  .dw_sz = GN_WINO_E * o * c,
                   .db_sz = o};
-    AUX(u, DCOLS, 16 * o * c + width * (j.sz2 + j.dw_sz + j.db_sz));
+    AUX(u, DCOLS, GN_WINO_E * o * c + width * (j.sz2 + j.dw_sz + j.db_sz));
     AUX(v, COLS, width * j.sz0);
     AUX(m, TMP, width * j.sz1);
     gn_wino_filter(gn_tensor_cdata(gn_in_value(n, 1)), o, c, u);
-    j.u = u, j.buf0 = v, j.buf1 = m, j.buf2 = u + 16 * o * c;
+    j.u = u, j.buf0 = v, j.buf1 = m, j.buf2 = u + GN_WINO_E * o * c;
     float *parts = j.buf2 + width * j.sz2;
     if (dwt) j.dw = parts;
     if (dbt) j.db = parts + width * j.dw_sz;

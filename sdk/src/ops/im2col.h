@@ -1,7 +1,7 @@
 /* Internal: the helpers of the convolution ops. im2col / col2im over a
  * chunk of a minibatch (the data movement that turns a convolution into one
  * GEMM per chunk), the fused epilogue/prologue passes around those GEMMs,
- * and the Winograd F(2x2, 3x3) transforms (winograd.c). */
+ * and the Winograd F(4x4, 3x3) transforms (winograd.c). */
 #ifndef GN_IM2COL_H
 #define GN_IM2COL_H
 
@@ -79,26 +79,33 @@ static inline float gn_sum_f(const float *p, int64_t n) {
  * floats each) stays within the budget, at least 1. */
 int64_t gn_conv_chunk(int64_t n, int64_t per_sample);
 
-/* ---- Winograd F(2x2, 3x3) (winograd.c) ----------------------------------
- * For 3x3 stride-1 convolutions: each 2x2 output tile is
- * A^T [(G g G^T) . (B^T d B)] A for its 4x4 input tile d, 2.25x fewer
- * multiplications than im2col. The 16 elementwise products summed over
- * channels become 16 GEMMs per chunk; backward uses the exact adjoints
- * (dU = sum M V^T, dV = U^T M with M = A dY A^T). Layouts: U (16, O, C),
- * V (16, C, T), M and Z (16, O, T), T = tiles of the chunk. */
+/* ---- Winograd F(4x4, 3x3) (winograd.c) ----------------------------------
+ * For 3x3 stride-1 convolutions: each 4x4 output tile is
+ * A^T [(G g G^T) . (B^T d B)] A for its 6x6 input tile d, 4x fewer
+ * multiplications than im2col. The 36 elementwise products summed over
+ * channels become 36 GEMMs per chunk; backward uses the exact adjoints
+ * (dU = sum M V^T, dV = U^T M with M = A dY A^T). Layouts: U (36, O, C),
+ * V (36, C, T), M and Z (36, O, T) with planes gn_wino_plane apart,
+ * T = tiles of the chunk. */
+
+/* Elements of a transformed tile, and tiles transformed at once. */
+#define GN_WINO_E 36
+#define GN_WINO_BLOCK 64
 
 /* Whether conv2d with this geometry and o outputs takes the Winograd path.
  * The v, z, m buffers below have leading dimension ld (tiles per row of
  * the whole buffer) and start at the chunk's first tile. */
 int gn_wino_use(const gn_conv_geom *g, int64_t o);
+/* Floats between the 16 planes of a (16, rows, ld) buffer (V, Z, M). */
+int64_t gn_wino_plane(int64_t rows, int64_t ld);
 /* Tiles per sample. */
 int64_t gn_wino_tiles(const gn_conv_geom *g);
 /* u = G w G^T for w (o, c, 3, 3). */
 void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u);
 /* dw (o, c, 3, 3) += G^T du G. */
 void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw);
-/* Floats of scratch each transform below needs (one padded plane). */
-size_t gn_wino_scratch(const gn_conv_geom *g);
+/* Floats of scratch each transform below needs for nb images. */
+size_t gn_wino_scratch(const gn_conv_geom *g, int64_t nb);
 /* v = B^T d B for every tile of nb images at x. */
 void gn_wino_input(const gn_conv_geom *g, const float *x, int64_t nb, float *v, int64_t ld,
                    float *scratch);
