@@ -286,21 +286,25 @@ static void check_chunked(const conv_cfg *k) {
 
 Test(conv_ops, conv2d_chunked_batch_matches_direct) {
     /* im2col: cols kept from forward for backward (small) or recomputed. */
-    const conv_cfg im2col_kept = {100, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 0, 1};
+    const conv_cfg im2col_kept = {100, 4, 28, 28, 32, 3, 3, 1, 1, 0, 0, 0, 1};
     const conv_cfg im2col = {120, 8, 32, 32, 2, 3, 3, 1, 1, 1, 1, 0, 1};
     const conv_cfg winograd = {20, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 0, 1};
+    /* direct (9 input taps): 33 output channels, so one block of 4 is partial */
+    const conv_cfg direct = {100, 1, 28, 28, 33, 3, 3, 1, 1, 1, 1, 0, 1};
     check_chunked(&im2col_kept);
     check_chunked(&im2col);
     check_chunked(&winograd);
+    check_chunked(&direct);
 }
 
 /* i[7] = 1 fuses a relu: values and gradients equal conv2d then relu. */
 Test(conv_ops, conv2d_fused_relu_matches_conv_then_relu) {
     static const conv_cfg cases[] = {
-        {2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 0, 1},   /* im2col */
+        {2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 0, 1},   /* direct (27 taps) */
         {2, 16, 6, 7, 16, 3, 3, 1, 1, 0, 0, 1, 1}, /* Winograd */
+        {2, 4, 7, 6, 4, 3, 3, 1, 1, 1, 1, 0, 1},   /* im2col (36 taps) */
     };
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < 3; t++) {
         const conv_cfg *k = &cases[t];
         int64_t nx = (int64_t)k->n * k->c * k->h * k->w, nw = (int64_t)k->o * k->c * 9;
         float *x = alloc_uniform(nx, 60 + t), *w = alloc_uniform(nw, 61 + t);
@@ -766,6 +770,12 @@ static const grad_case grad_cases[] = {
      .in = {IMG(2, 2, 5, 5), IMG(3, 2, 3, 3), VEC(3)},
      .attrs = A(3, 3, 1, 1),
      .eps = 5e-2f},
+    {.label = "conv2d_direct_pad1", /* stride 1, 18 taps, 5 channels: blocks of 4 and 1 */
+     .op = &gn_op_conv2d,
+     .n_in = 3,
+     .in = {IMG(2, 2, 5, 6), IMG(5, 2, 3, 3), VEC(5)},
+     .attrs = A(3, 3, 1, 1, 1, 1),
+     .eps = 5e-2f},
     {.label = "conv2d_stride2_pad1",
      .op = &gn_op_conv2d,
      .n_in = 3,
@@ -790,7 +800,7 @@ static const grad_case grad_cases[] = {
      .in = {IMG(2, 16, 5, 6), IMG(16, 16, 3, 3), VEC(16)},
      .attrs = A(3, 3, 1, 1, 0, 0, 1),
      .eps = 1.0f},
-    {.label = "conv2d_winograd_wide_rows", /* 5 tiles a row: a SIMD group and a tail */
+    {.label = "conv2d_winograd_wide_rows", /* 3 tiles a row, the last partial */
      .op = &gn_op_conv2d,
      .n_in = 3,
      .in = {IMG(1, 16, 4, 10), IMG(16, 16, 3, 3), VEC(16)},

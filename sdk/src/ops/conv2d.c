@@ -11,7 +11,8 @@
  * Forward's cols are kept for backward when small enough (GN_CONV_KEEP).
  * 3x3 stride-1 convolutions with >= 16 channels in and out take the
  * Winograd F(4x4, 3x3) path instead (winograd.c): same maths, 4x fewer
- * multiplications. */
+ * multiplications; stride-1 ones with few input taps (a first layer on
+ * grey images) a direct loop (conv_direct.c). */
 #include <string.h>
 #include <ganglion/gemm.h>
 #include "core/parallel.h"
@@ -246,6 +247,76 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     return GN_OK;
 }
 
+/* ---- direct path (few input taps, stride 1: conv_direct.c) ------------------- */
+
+/* Slot COLS: per thread, the scratch, then partial dW and db. */
+static void direct_forward_chunk(void *ctx, int64_t k, int tid) {
+    const conv_job *j = ctx;
+    const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
+    gn_direct_forward(j->g, j->x + n0 * j->in_sz, cnt, j->w, j->o, j->bias, j->relu,
+                      j->out + n0 * j->o * j->p, j->buf0 + tid * j->sz0);
+}
+
+static void direct_backward_chunk(void *ctx, int64_t k, int tid) {
+    const conv_job *j = ctx;
+    const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
+    const int64_t op = j->o * j->p;
+    gn_direct_backward(j->g, j->x + n0 * j->in_sz, j->dy + n0 * op, j->y ? j->y + n0 * op : NULL,
+                       cnt, j->w, j->o, j->dw ? j->dw + tid * j->dw_sz : NULL,
+                       j->db ? j->db + tid * j->db_sz : NULL, j->dx ? j->dx + n0 * j->in_sz : NULL,
+                       j->buf0 + tid * j->sz0);
+}
+
+static conv_job direct_job(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
+                           int *width) {
+    const int64_t in_sz = g->c * g->h * g->w, p = g->oh * g->ow;
+    return (conv_job){.g = g,
+                      .batch = batch,
+                      .nb = job_chunk(batch, in_sz + o * p, width),
+                      .o = o,
+                      .p = p,
+                      .in_sz = in_sz,
+                      .x = gn_tensor_cdata(gn_in_value(n, 0)),
+                      .w = gn_tensor_cdata(gn_in_value(n, 1)),
+                      .sz0 = (int64_t)gn_direct_scratch(g)};
+}
+
+static gn_status direct_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
+                                gn_error *err) {
+    int width;
+    conv_job j = direct_job(n, g, batch, o, &width);
+    j.relu = gn_node_attrs(n)->i[7] == 1;
+    j.bias = gn_node_n_inputs(n) > 2 ? gn_tensor_cdata(gn_in_value(n, 2)) : NULL;
+    j.out = gn_tensor_data(gn_node_value(n));
+    AUX(buf, COLS, width * j.sz0);
+    j.buf0 = buf;
+    gn_parallel_for(n_chunks(batch, j.nb), direct_forward_chunk, &j);
+    return GN_OK;
+}
+
+static gn_status direct_backward(gn_node *n, const gn_conv_geom *g, int64_t batch, int64_t o,
+                                 gn_error *err) {
+    gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
+    gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;
+    int width;
+    conv_job j = direct_job(n, g, batch, o, &width);
+    j.dy = gn_tensor_cdata(gn_node_grad(n));
+    j.y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
+    j.dx = dxt ? gn_tensor_data(dxt) : NULL;
+    j.dw_sz = o * gn_geom_rows(g), j.db_sz = o;
+    const int parts = width > 1; /* one thread accumulates straight into dW and db */
+    AUX(buf, COLS, width * j.sz0 + (parts ? width * (j.dw_sz + j.db_sz) : 0));
+    j.buf0 = buf;
+    float *part = buf + width * j.sz0;
+    if (parts) memset(part, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
+    if (dwt) j.dw = parts ? part : gn_tensor_data(dwt);
+    if (dbt) j.db = parts ? part + width * j.dw_sz : gn_tensor_data(dbt);
+    gn_parallel_for(n_chunks(batch, j.nb), direct_backward_chunk, &j);
+    if (parts && dwt) reduce_parts(j.dw, width, j.dw_sz, j.dw_sz, gn_tensor_data(dwt));
+    if (parts && dbt) reduce_parts(j.db, width, j.db_sz, o, gn_tensor_data(dbt));
+    return GN_OK;
+}
+
 /* ---- im2col path ------------------------------------------------------------ */
 
 /* Slots: COLS = cols (whole batch when kept, else a chunk per thread), TMP =
@@ -292,6 +363,7 @@ static gn_status conv_forward(gn_node *n, gn_error *err) {
     state[0] = 0.0f;
     if (batch == 0) return GN_OK;
     if (gn_wino_use(&g, o)) return wino_forward(n, &g, batch, o, err);
+    if (gn_direct_use(&g)) return direct_forward(n, &g, batch, o, err);
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow;
     int width;
     conv_job j = im2col_job(n, &g, batch, o, rows * batch * p <= GN_CONV_KEEP, &width);
@@ -334,6 +406,7 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     gn_status st = conv_geom(n, &g, &batch, &o, err);
     if (st || batch == 0) return st;
     if (gn_wino_use(&g, o)) return wino_backward(n, &g, batch, o, err);
+    if (gn_direct_use(&g)) return direct_backward(n, &g, batch, o, err);
     const int64_t rows = gn_geom_rows(&g), p = g.oh * g.ow;
     gn_tensor *dxt = gn_in_grad(n, 0), *dwt = gn_in_grad(n, 1);
     gn_tensor *dbt = gn_node_n_inputs(n) > 2 ? gn_in_grad(n, 2) : NULL;

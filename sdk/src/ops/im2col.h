@@ -119,4 +119,21 @@ void gn_wino_output(const gn_conv_geom *g, int64_t o, const float *z, int64_t ld
 void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const float *dy, const float *y,
                          int64_t nb, float *m, int64_t ld, float *db, float *scratch);
 
+/* ---- direct convolution (conv_direct.c) -------------------------------------
+ * For stride 1 and at most GN_DIRECT_MAX_TAPS input taps (c kh kw). */
+#define GN_DIRECT_MAX_TAPS 32
+
+int gn_direct_use(const gn_conv_geom *g);
+/* Floats of scratch per call. */
+size_t gn_direct_scratch(const gn_conv_geom *g);
+/* y (nb, o, oh, ow) = act(w (*) x + bias) for nb images at x; relu as
+ * gn_conv_epilogue; bias may be NULL. */
+void gn_direct_forward(const gn_conv_geom *g, const float *x, int64_t nb, const float *w, int64_t o,
+                       const float *bias, int relu, float *y, float *scratch);
+/* dw (o, c kh kw) += dY (*) x, db[o] += sums of dY, dx += the adjoint (each
+ * may be NULL); dY is masked by y > 0 when y != NULL. */
+void gn_direct_backward(const gn_conv_geom *g, const float *x, const float *dy, const float *y,
+                        int64_t nb, const float *w, int64_t o, float *dw, float *db, float *dx,
+                        float *scratch);
+
 #endif
