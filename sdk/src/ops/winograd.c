@@ -15,6 +15,7 @@
  * lanes full, where 4-tile groups along a row would leave 11x11 outputs
  * (3 tiles a row) to scalar code. */
 #include <string.h>
+#include "core/parallel.h"
 #include "core/simd.h"
 #include "ops/im2col.h"
 
@@ -161,32 +162,50 @@ static void gt3(const float *v, int s, float *r, int os) { /* G^T v */
     r[2 * os] = (v3 + v4 - v1 - v2) / 6.0f + v5;
 }
 
-void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u) {
-    const int64_t oc = o * c;
-    for (int64_t k = 0; k < oc; k++) {
+/* Both filter transforms run over ranges of the o c filters (serial, the
+ * forward one alone was 1.2% of a small CNN's 2-thread epoch). */
+typedef struct filter_job {
+    const float *src;
+    float *dst;
+    int64_t oc;
+} filter_job;
+
+static void filter_range(void *ctx, int64_t lo, int64_t hi) {
+    const filter_job *j = ctx;
+    for (int64_t k = lo; k < hi; k++) {
         float t[18], r[36]; /* t = G g (6x3), r = t G^T (6x6) */
-        for (int j = 0; j < 3; j++)
-            g6(w + 9 * k + j, 3, t + j, 3);
+        for (int i = 0; i < 3; i++)
+            g6(j->src + 9 * k + i, 3, t + i, 3);
         for (int i = 0; i < 6; i++)
             g6(t + 3 * i, 1, r + 6 * i, 1);
         for (int e = 0; e < 36; e++)
-            u[e * oc + k] = r[e];
+            j->dst[e * j->oc + k] = r[e];
+    }
+}
+
+void gn_wino_filter(const float *w, int64_t o, int64_t c, float *u) {
+    filter_job j = {w, u, o * c};
+    gn_parallel_range(o * c, 256, filter_range, &j);
+}
+
+static void filter_grad_range(void *ctx, int64_t lo, int64_t hi) {
+    const filter_job *j = ctx;
+    for (int64_t k = lo; k < hi; k++) {
+        float v[36], t[18], q[9]; /* t = G^T v (3x6), q = t G (3x3) */
+        for (int e = 0; e < 36; e++)
+            v[e] = j->src[e * j->oc + k];
+        for (int i = 0; i < 6; i++)
+            gt3(v + i, 6, t + i, 6);
+        for (int i = 0; i < 3; i++)
+            gt3(t + 6 * i, 1, q + 3 * i, 1);
+        for (int e = 0; e < 9; e++)
+            j->dst[9 * k + e] += q[e];
     }
 }
 
 void gn_wino_filter_grad(const float *du, int64_t o, int64_t c, float *dw) {
-    const int64_t oc = o * c;
-    for (int64_t k = 0; k < oc; k++) {
-        float v[36], t[18], q[9]; /* t = G^T v (3x6), q = t G (3x3) */
-        for (int e = 0; e < 36; e++)
-            v[e] = du[e * oc + k];
-        for (int j = 0; j < 6; j++)
-            gt3(v + j, 6, t + j, 6);
-        for (int i = 0; i < 3; i++)
-            gt3(t + 6 * i, 1, q + 3 * i, 1);
-        for (int e = 0; e < 9; e++)
-            dw[9 * k + e] += q[e];
-    }
+    filter_job j = {du, dw, o * c};
+    gn_parallel_range(o * c, 256, filter_grad_range, &j);
 }
 
 /* ---- tiles ------------------------------------------------------------------
