@@ -1368,3 +1368,35 @@ Test(conv_layers, gradcheck_conv_stack) {
     }
     teardown(&f);
 }
+
+/* conv2d and maxpool2d overwrite an unzeroed input gradient when they are
+ * its only reader (GN_OP_CAN_ASSIGN_DX): the conv's output gradient still
+ * holds the first backward's values when the second one starts, and the
+ * second must give the same dx and dW (inputs' gradients restart each pass;
+ * had the stale values been added to, dW would double). */
+Test(conv_ops, unzeroed_input_gradients_are_overwritten) {
+    for (int c = 1; c <= 16; c += 15) { /* direct (9 taps), Winograd */
+        const conv_cfg k = {3, c, 10, 10, 16, 3, 3, 1, 1, 1, 1, 0, 1};
+        const int64_t nx = 3 * c * 100, nw = 16 * c * 9;
+        float *x = alloc_uniform(nx, 70), *w = alloc_uniform(nw, 71), *b = alloc_uniform(16, 72);
+        gn_graph *g = graph();
+        gn_node *in[3];
+        gn_node *y = conv_graph(g, &k, x, w, b, 1, in);
+        gn_op_attrs pa = {{0}, {2, 2}};
+        gn_node *p = apply(g, &gn_op_maxpool2d, &y, 1, &pa);
+        forward(g, p);
+        backward(g, p);
+        float *dx1 = malloc(sizeof(float) * (size_t)nx), *dw1 = malloc(sizeof(float) * (size_t)nw);
+        memcpy(dx1, gn_tensor_cdata(gn_node_grad(in[0])), sizeof(float) * (size_t)nx);
+        memcpy(dw1, gn_tensor_cdata(gn_node_grad(in[1])), sizeof(float) * (size_t)nw);
+        backward(g, p);
+        cr_expect_eq(memcmp(dx1, gn_tensor_cdata(gn_node_grad(in[0])), sizeof(float) * (size_t)nx),
+                     0, "c = %d: dx changed on the second backward", c);
+        const float *dw = gn_tensor_cdata(gn_node_grad(in[1]));
+        for (int64_t i = 0; i < nw; i++)
+            cr_assert_eq(dw[i], dw1[i], "c = %d: dW[%lld] = %g on the second pass, %g on the first",
+                         c, (long long)i, dw[i], dw1[i]);
+        gn_graph_free(g);
+        free(dx1), free(dw1), free(x), free(w), free(b);
+    }
+}

@@ -37,7 +37,15 @@ typedef struct gn_op_vtable {
      * differentiable (the graph then refuses backward through them). */
     gn_status (*backward)(gn_node *n, gn_error *err);
     void *reserved[8];
+    /* Appended in 1.3 (read only when struct_size covers it): GN_OP_* bits. */
+    uint32_t flags;
 } gn_op_vtable;
+
+/* backward may be asked to overwrite its first input's gradient instead of
+ * adding to it (gn_node_grad_assign(n, 0)); it then writes every element of
+ * it. Spares the graph zeroing that gradient first, a whole pass over it.
+ * Other inputs' gradients are always added to. 1.3. */
+#define GN_OP_CAN_ASSIGN_DX 1u
 
 /* Caller owns the graph. */
 GN_EXPORT gn_graph *gn_graph_new(gn_error *err);
@@ -114,6 +122,10 @@ GN_EXPORT const gn_op_attrs *gn_node_attrs(const gn_node *n);
 GN_EXPORT const gn_op_vtable *gn_node_op(const gn_node *n); /* NULL for inputs/params */
 GN_EXPORT const char *gn_node_name(const gn_node *n);
 GN_EXPORT gn_graph *gn_node_graph(gn_node *n);
+/* In backward of an op with GN_OP_CAN_ASSIGN_DX: 1 when input i's
+ * gradient has not been zeroed and must be overwritten (i = 0 and this op
+ * is its only consumer), 0 when dL/d(input) is added to it as usual. 1.3. */
+GN_EXPORT int gn_node_grad_assign(const gn_node *n, int i);
 /* Sets the output shape during infer; grows the value (and grad) buffers. */
 GN_EXPORT gn_status gn_node_set_shape(gn_node *n, int ndim, const int64_t *dims, gn_error *err);
 /* Per-node buffer kept from forward to backward (masks, saved

@@ -201,6 +201,9 @@ gn_tensor *gn_node_value(gn_node *n) {
 gn_tensor *gn_node_grad(gn_node *n) {
     return n->grad;
 }
+int gn_node_grad_assign(const gn_node *n, int i) {
+    return i == 0 && n->n_in > 0 && n->in[0]->grad_assign;
+}
 gn_node *gn_node_input(gn_node *n, int i) {
     return i >= 0 && i < n->n_in ? n->in[i] : NULL;
 }

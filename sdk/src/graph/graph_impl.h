@@ -19,6 +19,9 @@ struct gn_node {
     gn_op_attrs attrs;
     gn_tensor *value, *grad; /* grad NULL when no gradient flows here */
     gn_tensor *grad_off;     /* an input's or parameter's gradient while switched off */
+    int consumers;           /* marked ops reading this node (set by backward) */
+    gn_node *consumer;       /* one of them */
+    int grad_assign;         /* backward: its one consumer overwrites grad (not zeroed) */
     float *aux[GN_NODE_AUX_SLOTS];
     int64_t aux_cap[GN_NODE_AUX_SLOTS];
     gn_graph *graph;

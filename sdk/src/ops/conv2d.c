@@ -99,6 +99,7 @@ typedef struct conv_job {
     const gn_conv_geom *g;
     int64_t batch, nb, o, p, in_sz, tn, rows, ldc;
     int relu, keep;
+    int assign; /* backward: dx is not zeroed; each chunk zeroes its images first */
     const float *x, *w, *u, *bias, *dy, *y;
     float *out, *dx;
     float *buf0, *buf1, *buf2; /* per-thread slices of these sizes: */
@@ -116,6 +117,14 @@ static int64_t job_chunk(int64_t batch, int64_t per_sample, int *width) {
     const int64_t rounds = (batch + *width * nb - 1) / (*width * nb);
     const int64_t chunks = rounds * *width;
     return (batch + chunks - 1) / chunks;
+}
+
+/* A chunk's dx, zeroed before it accumulates when the graph left it
+ * unzeroed (gn_node_grad_assign): in cache for the accumulation after. */
+static float *chunk_dx(const conv_job *j, int64_t n0, int64_t cnt) {
+    float *dx = j->dx + n0 * j->in_sz;
+    if (j->assign) memset(dx, 0, (size_t)(cnt * j->in_sz) * sizeof(float));
+    return dx;
 }
 
 static int64_t n_chunks(int64_t batch, int64_t nb) {
@@ -200,7 +209,7 @@ static void wino_backward_chunk(void *ctx, int64_t k, int tid) {
     if (j->dx) { /* dV_e (C, T) = U_e^T M_e (into V's buffer), then dx += B dV B^T */
         for (int e = 0; e < GN_WINO_E; e++)
             gn_gemm(1, 0, c, t, o, 1.0f, j->u + e * o * c, c, m + e * pm, t, 0.0f, v + e * pv, t);
-        gn_wino_input_grad(j->g, v, t, cnt, j->dx + n0 * j->in_sz, s);
+        gn_wino_input_grad(j->g, v, t, cnt, chunk_dx(j, n0, cnt), s);
     }
 }
 
@@ -222,6 +231,7 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
                   .dy = gn_tensor_cdata(gn_node_grad(n)),
                   .y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL,
                   .dx = dxt ? gn_tensor_data(dxt) : NULL,
+                  .assign = gn_node_grad_assign(n, 0),
                   .sz0 = GN_WINO_E * gn_wino_plane(c, nb * tn),
                   .sz1 = GN_WINO_E * gn_wino_plane(o, nb * tn),
                   .sz2 = (int64_t)gn_wino_scratch(g, nb),
@@ -263,7 +273,7 @@ static void direct_backward_chunk(void *ctx, int64_t k, int tid) {
     const int64_t op = j->o * j->p;
     gn_direct_backward(j->g, j->x + n0 * j->in_sz, j->dy + n0 * op, j->y ? j->y + n0 * op : NULL,
                        cnt, j->w, j->o, j->dw ? j->dw + tid * j->dw_sz : NULL,
-                       j->db ? j->db + tid * j->db_sz : NULL, j->dx ? j->dx + n0 * j->in_sz : NULL,
+                       j->db ? j->db + tid * j->db_sz : NULL, j->dx ? chunk_dx(j, n0, cnt) : NULL,
                        j->buf0 + tid * j->sz0);
 }
 
@@ -303,6 +313,7 @@ static gn_status direct_backward(gn_node *n, const gn_conv_geom *g, int64_t batc
     j.dy = gn_tensor_cdata(gn_node_grad(n));
     j.y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
     j.dx = dxt ? gn_tensor_data(dxt) : NULL;
+    j.assign = gn_node_grad_assign(n, 0);
     j.dw_sz = o * gn_geom_rows(g), j.db_sz = o;
     const int parts = width > 1; /* one thread accumulates straight into dW and db */
     AUX(buf, COLS, width * j.sz0 + (parts ? width * (j.dw_sz + j.db_sz) : 0));
@@ -396,7 +407,7 @@ static void im2col_backward_chunk(void *ctx, int64_t k, int tid) {
     if (j->dx) { /* dcols (rows, ncol) = W^T dY, then dx += col2im(dcols) */
         float *dcols = j->buf2 + tid * j->sz2;
         gn_gemm(1, 0, j->rows, ncol, j->o, 1.0f, j->w, j->rows, tmp, ncol, 0.0f, dcols, ncol);
-        gn_col2im(j->g, dcols, cnt, ncol, j->dx + n0 * j->in_sz);
+        gn_col2im(j->g, dcols, cnt, ncol, chunk_dx(j, n0, cnt));
     }
 }
 
@@ -419,6 +430,7 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     /* A fused relu masks dY with y > 0. */
     j.y = gn_node_attrs(n)->i[7] == 1 ? gn_tensor_cdata(gn_node_value(n)) : NULL;
     j.dx = dxt ? gn_tensor_data(dxt) : NULL;
+    j.assign = gn_node_grad_assign(n, 0);
     j.sz2 = dxt ? j.sz0 : 0;
     j.dw_sz = o * rows, j.db_sz = o;
     AUX(cols, COLS, keep ? rows * batch * p : width * j.sz0);
@@ -445,6 +457,7 @@ const gn_op_vtable gn_op_conv2d = {
     .infer = conv_infer,
     .forward = conv_forward,
     .backward = conv_backward,
+    .flags = GN_OP_CAN_ASSIGN_DX,
 };
 
 const gn_op_vtable gn_op_conv2d_nobias = {
@@ -455,4 +468,5 @@ const gn_op_vtable gn_op_conv2d_nobias = {
     .infer = conv_infer,
     .forward = conv_forward,
     .backward = conv_backward,
+    .flags = GN_OP_CAN_ASSIGN_DX,
 };

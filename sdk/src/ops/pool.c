@@ -136,6 +136,7 @@ typedef struct pool_job {
     float *y;
     int32_t *idx;
     int64_t block;
+    int assign; /* backward: dx is not zeroed (gn_node_grad_assign) */
 } pool_job;
 
 static void max2x2_block(void *ctx, int64_t i, int tid) {
@@ -166,7 +167,7 @@ static gn_status maxpool_forward(gn_node *n, gn_error *err) {
         return gn_error_set(err, GN_ERR_INVALID, "maxpool2d: input plane too large");
     if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 &&
         2 * g.oh <= g.h && 2 * g.ow <= g.w) {
-        pool_job j = {&g, x, y, idx, plane_block(&g)};
+        pool_job j = {&g, x, y, idx, plane_block(&g), 0};
         gn_parallel_for((g.nc + j.block - 1) / j.block, max2x2_block, &j);
         return GN_OK;
     }
@@ -201,9 +202,12 @@ static void max_scatter_block(void *ctx, int64_t i, int tid) {
     const pool_geom *g = j->g;
     const int64_t plane = g->h * g->w, opl = g->oh * g->ow;
     int64_t c0 = i * j->block, c1 = c0 + j->block < g->nc ? c0 + j->block : g->nc;
-    for (int64_t c = c0; c < c1; c++)
+    for (int64_t c = c0; c < c1; c++) {
+        /* zeroed here, plane by plane, the scatter then hits cache */
+        if (j->assign) memset(j->y + c * plane, 0, (size_t)plane * sizeof(float));
         for (int64_t k = 0; k < opl; k++)
             j->y[c * plane + j->idx[c * opl + k]] += j->x[c * opl + k];
+    }
 }
 
 static gn_status maxpool_backward(gn_node *n, gn_error *err) {
@@ -218,7 +222,7 @@ static gn_status maxpool_backward(gn_node *n, gn_error *err) {
     const int32_t *idx = (const int32_t *)aux;
     const float *dy = gn_tensor_cdata(gn_node_grad(n));
     float *dx = gn_tensor_data(dxt);
-    pool_job j = {&g, dy, dx, (int32_t *)idx, plane_block(&g)};
+    pool_job j = {&g, dy, dx, (int32_t *)idx, plane_block(&g), gn_node_grad_assign(n, 0)};
     gn_parallel_for((g.nc + j.block - 1) / j.block, max_scatter_block, &j);
     return GN_OK;
 }
@@ -328,6 +332,7 @@ const gn_op_vtable gn_op_maxpool2d = {
     .infer = pool_infer,
     .forward = maxpool_forward,
     .backward = maxpool_backward,
+    .flags = GN_OP_CAN_ASSIGN_DX,
 };
 
 const gn_op_vtable gn_op_avgpool2d = {

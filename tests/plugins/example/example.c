@@ -22,8 +22,9 @@ static gn_status scale_backward(gn_node *n, gn_error *err) { /* dx += k dy */
     for (int64_t i = 0; gx && i < gn_tensor_numel(gx); i++) gn_tensor_data(gx)[i] += k * dy[i];
     return (void)err, GN_OK;
 }
-static const gn_op_vtable scale_op = {sizeof(gn_op_vtable), "scale", "y = k x", 1,
-                                      scale_infer, scale_forward, scale_backward, {0}};
+static const gn_op_vtable scale_op = {.struct_size = sizeof(gn_op_vtable), .name = "scale",
+    .doc = "y = k x", .n_inputs = 1, .infer = scale_infer, .forward = scale_forward,
+    .backward = scale_backward}; /* designated: fields appended later stay 0 */
 
 static const gn_param_schema scale_schema[] = {
     GN_PARAM_FLOAT("k", "2", -1e6, 1e6, "the factor"), GN_PARAM_END};
