@@ -57,9 +57,12 @@ static void stage_image(const gn_conv_geom *g, const stage_geom *s, const float 
     extent(g, s, &rows, &cols);
     memset(xs, 0, (size_t)(g->c * s->sp) * sizeof(float));
     for (int64_t c = 0; c < g->c; c++)
-        for (int64_t y = 0; y < rows; y++)
-            memcpy(xs + c * s->sp + (y + g->pt) * s->wp + g->pl, x + (c * g->h + y) * g->w,
-                   (size_t)cols * sizeof(float));
+        for (int64_t y = 0; y < rows; y++) { /* short rows: a loop, not a memcpy call each */
+            float *d = xs + c * s->sp + (y + g->pt) * s->wp + g->pl;
+            const float *r = x + (c * g->h + y) * g->w;
+            for (int64_t k = 0; k < cols; k++)
+                d[k] = r[k];
+        }
 }
 
 /* acc[k][q] = sum over taps of w[k][t] xs[off[t] + q], for NC channels

@@ -152,6 +152,13 @@ static int64_t plane_block(const pool_geom *g) {
     return (g->nc + width - 1) / width;
 }
 
+/* 2x2 windows with stride 2 and no padding: each input belongs to at most
+ * one window. */
+static int is_2x2(const pool_geom *g) {
+    return g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->pt == 0 && g->pl == 0 &&
+           2 * g->oh <= g->h && 2 * g->ow <= g->w;
+}
+
 static gn_status maxpool_forward(gn_node *n, gn_error *err) {
     pool_geom g;
     gn_status st = pool_geometry(n, &g, err);
@@ -165,8 +172,7 @@ static gn_status maxpool_forward(gn_node *n, gn_error *err) {
     int32_t *idx = (int32_t *)aux;
     if (plane > INT32_MAX)
         return gn_error_set(err, GN_ERR_INVALID, "maxpool2d: input plane too large");
-    if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 &&
-        2 * g.oh <= g.h && 2 * g.ow <= g.w) {
+    if (is_2x2(&g)) {
         pool_job j = {&g, x, y, idx, plane_block(&g), 0};
         gn_parallel_for((g.nc + j.block - 1) / j.block, max2x2_block, &j);
         return GN_OK;
@@ -203,6 +209,27 @@ static void max_scatter_block(void *ctx, int64_t i, int tid) {
     const int64_t plane = g->h * g->w, opl = g->oh * g->ow;
     int64_t c0 = i * j->block, c1 = c0 + j->block < g->nc ? c0 + j->block : g->nc;
     for (int64_t c = c0; c < c1; c++) {
+        if (j->assign && is_2x2(g)) { /* every input written once: dy at its window's argmax */
+            float *d = j->y + c * plane;
+            const float *dy = j->x + c * opl;
+            const int32_t *ix = j->idx + c * opl;
+            for (int64_t oy = 0; oy < g->oh; oy++) {
+                float *r0 = d + 2 * oy * g->w, *r1 = r0 + g->w;
+                const int32_t base = (int32_t)(2 * oy * g->w), wd = (int32_t)g->w;
+                for (int64_t ox = 0; ox < g->ow; ox++) {
+                    const int32_t k = ix[oy * g->ow + ox] - base - (int32_t)(2 * ox);
+                    const float v = dy[oy * g->ow + ox];
+                    r0[2 * ox] = k == 0 ? v : 0.0f;
+                    r0[2 * ox + 1] = k == 1 ? v : 0.0f;
+                    r1[2 * ox] = k == wd ? v : 0.0f;
+                    r1[2 * ox + 1] = k == wd + 1 ? v : 0.0f;
+                }
+                for (int64_t x = 2 * g->ow; x < g->w; x++) /* an odd last column */
+                    r0[x] = r1[x] = 0.0f;
+            }
+            memset(d + 2 * g->oh * g->w, 0, (size_t)((g->h - 2 * g->oh) * g->w) * sizeof(float));
+            continue;
+        }
         /* zeroed here, plane by plane, the scatter then hits cache */
         if (j->assign) memset(j->y + c * plane, 0, (size_t)plane * sizeof(float));
         for (int64_t k = 0; k < opl; k++)

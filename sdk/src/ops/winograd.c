@@ -219,8 +219,12 @@ static void stage_in(const gn_conv_geom *g, const walk *w, const float *src, flo
     memset(pp, 0, (size_t)w->plane * sizeof(float));
     int64_t rows = g->h < w->hp - g->pt ? g->h : w->hp - g->pt;
     int64_t cols = g->w < w->wp - g->pl ? g->w : w->wp - g->pl;
-    for (int64_t y = 0; y < rows; y++)
-        memcpy(pp + (y + g->pt) * w->wp + g->pl, src + y * g->w, (size_t)cols * sizeof(float));
+    for (int64_t y = 0; y < rows; y++) { /* short rows: a loop, not a memcpy call each */
+        float *d = pp + (y + g->pt) * w->wp + g->pl;
+        const float *r = src + y * g->w;
+        for (int64_t k = 0; k < cols; k++)
+            d[k] = r[k];
+    }
 }
 
 /* dst (h, w) += the image part of staging plane pp. */
