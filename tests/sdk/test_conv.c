@@ -894,6 +894,11 @@ static const grad_case grad_cases[] = {
      .in = {IMG(2, 2, 5, 6), IMG(5, 2, 3, 3), VEC(5)},
      .attrs = A(3, 3, 1, 1, 1, 1),
      .eps = 5e-2f},
+    {.label = "maxpool2d_2x2_odd", /* a last row and column in no window get zero */
+     .op = &gn_op_maxpool2d,
+     .n_in = 1,
+     .in = {{4, {2, 2, 5, 7}, D_DISTINCT, 1}},
+     .attrs = A(2, 2)},
 };
 #define N_GRAD_CASES (sizeof grad_cases / sizeof grad_cases[0])
 
@@ -1370,14 +1375,14 @@ Test(conv_layers, gradcheck_conv_stack) {
 }
 
 /* conv2d and maxpool2d overwrite an unzeroed input gradient when they are
- * its only reader (GN_OP_CAN_ASSIGN_DX): the conv's output gradient still
- * holds the first backward's values when the second one starts, and the
- * second must give the same dx and dW (inputs' gradients restart each pass;
- * had the stale values been added to, dW would double). */
+ * its only reader (GN_OP_CAN_ASSIGN_DX): with NaN in the conv's output
+ * gradient and in dx when the second backward starts, it must still give
+ * the first one's dx and dW. */
 Test(conv_ops, unzeroed_input_gradients_are_overwritten) {
     for (int c = 1; c <= 16; c += 15) { /* direct (9 taps), Winograd */
-        const conv_cfg k = {3, c, 10, 10, 16, 3, 3, 1, 1, 1, 1, 0, 1};
-        const int64_t nx = 3 * c * 100, nw = 16 * c * 9;
+        /* 11x11: the pool leaves the last row and column out of every window */
+        const conv_cfg k = {3, c, 11, 11, 16, 3, 3, 1, 1, 1, 1, 0, 1};
+        const int64_t nx = 3 * c * 121, nw = 16 * c * 9;
         float *x = alloc_uniform(nx, 70), *w = alloc_uniform(nw, 71), *b = alloc_uniform(16, 72);
         gn_graph *g = graph();
         gn_node *in[3];
@@ -1389,6 +1394,8 @@ Test(conv_ops, unzeroed_input_gradients_are_overwritten) {
         float *dx1 = malloc(sizeof(float) * (size_t)nx), *dw1 = malloc(sizeof(float) * (size_t)nw);
         memcpy(dx1, gn_tensor_cdata(gn_node_grad(in[0])), sizeof(float) * (size_t)nx);
         memcpy(dw1, gn_tensor_cdata(gn_node_grad(in[1])), sizeof(float) * (size_t)nw);
+        gn_tensor_fill(gn_node_grad(y), NAN); /* any element left unwritten shows */
+        gn_tensor_fill(gn_node_grad(in[0]), NAN);
         backward(g, p);
         cr_expect_eq(memcmp(dx1, gn_tensor_cdata(gn_node_grad(in[0])), sizeof(float) * (size_t)nx),
                      0, "c = %d: dx changed on the second backward", c);
