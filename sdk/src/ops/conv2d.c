@@ -149,15 +149,15 @@ static void reduce_parts(const float *part, int width, int64_t sz, int64_t n, fl
 
 /* ---- Winograd path (3x3, stride 1, enough channels) ---------------------- */
 
-/* Slots: COLS = V, then dV; TMP = Z, then M; DCOLS = U, dU, the transforms'
- * padded planes, then the partial gradients.
- * (Keeping V for backward measured no faster: computed chunk by chunk, it
- * is still in cache for the GEMMs.) */
+/* Slots: COLS = V (every chunk's, kept for backward when they fit
+ * GN_CONV_KEEP, else one per thread), then dV; TMP = Z, then M; DCOLS = U,
+ * dU, the transforms' staging planes, then the partial gradients. */
 static void wino_forward_chunk(void *ctx, int64_t k, int tid) {
     const conv_job *j = ctx;
     const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
     const int64_t t = cnt * j->tn, c = j->g->c, o = j->o;
-    float *v = j->buf0 + tid * j->sz0, *z = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
+    float *v = j->buf0 + (j->keep ? k : tid) * j->sz0;
+    float *z = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
     const int64_t pv = gn_wino_plane(c, t), pz = gn_wino_plane(o, t);
     gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
     for (int e = 0; e < GN_WINO_E; e++) /* Z_e (O, T) = U_e (O, C) V_e (C, T) */
@@ -184,12 +184,16 @@ static gn_status wino_forward(gn_node *n, const gn_conv_geom *g, int64_t batch, 
                   .sz0 = GN_WINO_E * gn_wino_plane(c, nb * tn),
                   .sz1 = GN_WINO_E * gn_wino_plane(o, nb * tn),
                   .sz2 = (int64_t)gn_wino_scratch(g, nb)};
+    const int64_t nch = n_chunks(batch, nb);
+    j.keep = nch * j.sz0 <= GN_CONV_KEEP;
     AUX(u, DCOLS, GN_WINO_E * o * c + width * j.sz2);
-    AUX(v, COLS, width * j.sz0);
+    AUX(v, COLS, (j.keep ? nch : width) * j.sz0);
     AUX(z, TMP, width * j.sz1);
+    AUX(state, STATE, 1);
     gn_wino_filter(gn_tensor_cdata(gn_in_value(n, 1)), o, c, u);
     j.u = u, j.buf0 = v, j.buf1 = z, j.buf2 = u + GN_WINO_E * o * c;
-    gn_parallel_for(n_chunks(batch, nb), wino_forward_chunk, &j);
+    gn_parallel_for(nch, wino_forward_chunk, &j);
+    state[0] = j.keep ? (float)batch : 0.0f;
     return GN_OK;
 }
 
@@ -197,12 +201,13 @@ static void wino_backward_chunk(void *ctx, int64_t k, int tid) {
     const conv_job *j = ctx;
     const int64_t n0 = k * j->nb, cnt = j->batch - n0 < j->nb ? j->batch - n0 : j->nb;
     const int64_t t = cnt * j->tn, c = j->g->c, o = j->o, op = o * j->p;
-    float *v = j->buf0 + tid * j->sz0, *m = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
+    float *v = j->buf0 + (j->keep ? k : tid) * j->sz0;
+    float *m = j->buf1 + tid * j->sz1, *s = j->buf2 + tid * j->sz2;
     float *du = j->dw ? j->dw + tid * j->dw_sz : NULL, *db = j->db ? j->db + tid * j->db_sz : NULL;
     const int64_t pv = gn_wino_plane(c, t), pm = gn_wino_plane(o, t);
     gn_wino_output_grad(j->g, o, j->dy + n0 * op, j->y ? j->y + n0 * op : NULL, cnt, m, t, db, s);
-    if (du) { /* dU_e (O, C) += M_e (O, T) V_e^T */
-        gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
+    if (du) { /* dU_e (O, C) += M_e (O, T) V_e^T (V from forward when kept) */
+        if (!j->keep) gn_wino_input(j->g, j->x + n0 * j->in_sz, cnt, v, t, s);
         for (int e = 0; e < GN_WINO_E; e++)
             gn_gemm(0, 1, o, c, t, 1.0f, m + e * pm, t, v + e * pv, t, 1.0f, du + e * o * c, c);
     }
@@ -237,8 +242,11 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
                   .sz2 = (int64_t)gn_wino_scratch(g, nb),
                   .dw_sz = GN_WINO_E * o * c,
                   .db_sz = o};
+    const int64_t nch = n_chunks(batch, nb);
+    AUX(state, STATE, 1);
+    j.keep = state[0] == (float)batch && nch * j.sz0 <= GN_CONV_KEEP;
     AUX(u, DCOLS, GN_WINO_E * o * c + width * (j.sz2 + j.dw_sz + j.db_sz));
-    AUX(v, COLS, width * j.sz0);
+    AUX(v, COLS, (j.keep ? nch : width) * j.sz0);
     AUX(m, TMP, width * j.sz1);
     gn_wino_filter(gn_tensor_cdata(gn_in_value(n, 1)), o, c, u);
     j.u = u, j.buf0 = v, j.buf1 = m, j.buf2 = u + GN_WINO_E * o * c;
@@ -246,8 +254,9 @@ static gn_status wino_backward(gn_node *n, const gn_conv_geom *g, int64_t batch,
     if (dwt) j.dw = parts;
     if (dbt) j.db = parts + width * j.dw_sz;
     memset(parts, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
-    gn_parallel_for(n_chunks(batch, nb), wino_backward_chunk, &j);
-    if (dwt) { /* the partial dU summed in thread order, then mapped back to dW */
+    gn_parallel_for(nch, wino_backward_chunk, &j);
+    if (j.dx) state[0] = 0.0f; /* dV overwrote the kept V: another backward recomputes it */
+    if (dwt) {                 /* the partial dU summed in thread order, then mapped back to dW */
         for (int t = 1; t < width; t++)
             for (int64_t k = 0; k < j.dw_sz; k++)
                 j.dw[k] += j.dw[t * j.dw_sz + k];
