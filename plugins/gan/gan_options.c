@@ -26,6 +26,9 @@ const gn_param_schema gn_gan_schema[] = {
                    "decay of a moving average of the generator's weights used for grids, scores "
                    "and generator_ema.safetensors (0 = off; 0.999 is usual; warm-up "
                    "min(decay, (1 + n) / (10 + n)) after n steps)"),
+    GN_PARAM_INT("lr_decay_start", "0", 0, 1e6,
+                 "after this epoch both learning rates fall linearly, to lr / (epochs - start "
+                 "+ 1) in the last one (CycleGAN's schedule; 0 = constant)"),
     GN_PARAM_BOOL("shuffle", "true", "new order of the real images every epoch"),
     GN_PARAM_INT("samples", "0", 0, 1e9, "real images per epoch (0 = all)"),
     GN_PARAM_INT("quick_epochs", "1", 1, 1e6, "epochs under --quick"),
@@ -91,6 +94,7 @@ gn_status gn_gan_opts_read(const gn_section *p, int quick, gn_gan_opts *o, gn_er
                      : !strcmp(sn, "symmetric") ? GN_GAN_SCORER_SYMMETRIC
                                                 : GN_GAN_SCORER_STANDARD;
     o->ema = gn_section_float(p, "ema");
+    o->lr_decay_start = (int)gn_section_int(p, "lr_decay_start");
     o->score_samples = gn_section_int(p, quick ? "quick_score_samples" : "score_samples");
     o->epoch_score_samples = gn_section_int(p, "epoch_score_samples");
     if (quick && o->epoch_score_samples > o->score_samples)

@@ -252,7 +252,18 @@ static gn_status run_epochs(gan *t, gn_data *train, int first, gn_error *err) {
                             "[train] resume_from: %s was trained for %d epochs already; set "
                             "[train] epochs above %d to continue",
                             t->o.resume_from, first - 1, first - 1);
+    const double g_lr = gn_optim_lr(t->og), d_lr = gn_optim_lr(t->od);
+    const int start = t->o.lr_decay_start;
     for (int e = first; e <= last; e++) {
+        if (start > 0 && e > start) { /* epochs start+1 .. last: factors n/(n+1) .. 1/(n+1) */
+            const double f = 1.0 - (double)(e - start) / (double)(last - start + 1);
+            gn_optim_set_lr(t->og, g_lr * f);
+            gn_optim_set_lr(t->od, d_lr * f);
+            char msg[128];
+            snprintf(msg, sizeof msg, "epoch %d: g_lr %g, d_lr %g (lr_decay_start %d)", e, g_lr * f,
+                     d_lr * f, start);
+            ctx->host->log(ctx->run, GN_LOG_INFO, msg);
+        }
         epoch_stats s = {0};
         gn_status st = train_epoch(t, train, n, e, last, &s, err);
         if (st == GN_ERR_CANCELLED) { /* keep what was learnt, then report the stop */

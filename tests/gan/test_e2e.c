@@ -278,3 +278,16 @@ Test(gan_e2e, same_seed_gives_identical_runs) {
          *c = e2e_slurp("c", "generator.safetensors", &nc);
     cr_assert(a && c && (na != nc || memcmp(a, c, na)), "another seed, other weights");
 }
+
+/* lr_decay_start = 1 with 3 epochs: epochs 2 and 3 train at 2/3 and 1/3 of
+ * both learning rates (CycleGAN's linear schedule), and the log says so. */
+Test(gan_e2e, learning_rates_decay_linearly) {
+    cr_assert_eq(run("d",
+                     "--set train.epochs=3 --set train.lr_decay_start=1 --set train.g_lr=0.003 "
+                     "--set train.d_lr=0.0003"),
+                 0, "%s", e2e_out);
+    char *log = e2e_slurp("d", "log.txt", NULL);
+    cr_assert(log && !strstr(log, "epoch 1: g_lr"), "%s", log ? log : "");
+    cr_assert(strstr(log, "epoch 2: g_lr 0.002, d_lr 0.0002"), "%s", log);
+    cr_assert(strstr(log, "epoch 3: g_lr 0.001, d_lr 0.0001"), "%s", log);
+}
