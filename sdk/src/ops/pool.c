@@ -216,7 +216,30 @@ static void max_scatter_block(void *ctx, int64_t i, int tid) {
             for (int64_t oy = 0; oy < g->oh; oy++) {
                 float *r0 = d + 2 * oy * g->w, *r1 = r0 + g->w;
                 const int32_t base = (int32_t)(2 * oy * g->w), wd = (int32_t)g->w;
-                for (int64_t ox = 0; ox < g->ow; ox++) {
+                int64_t ox = 0;
+#ifdef __SSE2__
+                /* 4 windows at a time: k = argmax - window corner, compared
+                 * with the 4 offsets; each row's pairs interleaved back. */
+                const __m128i w0 = _mm_setzero_si128(), w1 = _mm_set1_epi32(1);
+                const __m128i w2 = _mm_set1_epi32(wd), w3 = _mm_set1_epi32(wd + 1);
+                __m128i corner = _mm_add_epi32(_mm_set1_epi32(base), _mm_set_epi32(6, 4, 2, 0));
+                for (; ox + 4 <= g->ow;
+                     ox += 4, corner = _mm_add_epi32(corner, _mm_set1_epi32(8))) {
+                    const __m128i k = _mm_sub_epi32(
+                        _mm_loadu_si128((const __m128i *)(const void *)(ix + oy * g->ow + ox)),
+                        corner);
+                    const __m128 v = _mm_loadu_ps(dy + oy * g->ow + ox);
+                    const __m128 a = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w0)));
+                    const __m128 b = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w1)));
+                    const __m128 c2 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w2)));
+                    const __m128 d2 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w3)));
+                    _mm_storeu_ps(r0 + 2 * ox, _mm_unpacklo_ps(a, b));
+                    _mm_storeu_ps(r0 + 2 * ox + 4, _mm_unpackhi_ps(a, b));
+                    _mm_storeu_ps(r1 + 2 * ox, _mm_unpacklo_ps(c2, d2));
+                    _mm_storeu_ps(r1 + 2 * ox + 4, _mm_unpackhi_ps(c2, d2));
+                }
+#endif
+                for (; ox < g->ow; ox++) {
                     const int32_t k = ix[oy * g->ow + ox] - base - (int32_t)(2 * ox);
                     const float v = dy[oy * g->ow + ox];
                     r0[2 * ox] = k == 0 ? v : 0.0f;
