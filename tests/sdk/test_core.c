@@ -577,6 +577,21 @@ Test(core_rng, same_seed_same_stream) {
     cr_expect_eq(gn_rng_u64(&a), first);
 }
 
+/* gn_rng_fill_u64 gives the stream gn_rng_u64 gives, and leaves the
+ * generator where n single draws would. */
+Test(core_rng, fill_matches_single_draws) {
+    gn_rng a, b;
+    gn_rng_seed(&a, 77);
+    gn_rng_seed(&b, 77);
+    uint64_t buf[37];
+    gn_rng_fill_u64(&a, buf, 37);
+    for (int i = 0; i < 37; i++)
+        cr_assert_eq(buf[i], gn_rng_u64(&b), "draw %d", i);
+    cr_expect_eq(gn_rng_u64(&a), gn_rng_u64(&b));
+    gn_rng_fill_u64(&a, buf, 0);
+    cr_expect_eq(gn_rng_u64(&a), gn_rng_u64(&b));
+}
+
 Test(core_rng, different_seeds_differ) {
     gn_rng a, b;
     gn_rng_seed(&a, 1);

@@ -95,8 +95,8 @@ Test(parallel, conv_same_threads_bit_identical_and_close_to_one_thread) {
     }
 }
 
-/* Elementwise work split over threads (activations, the bce_logits loss and
- * its gradient, optimizer steps) gives the same bits as one thread. */
+/* Elementwise work split over threads (activations, dropout, the bce_logits
+ * loss and its gradient, optimizer steps) gives the same bits as one thread. */
 static void elementwise_run(int threads, const char *optim, float *out, int64_t n_out) {
     gn_set_threads(threads);
     gn_error err = {0};
@@ -113,7 +113,14 @@ static void elementwise_run(int threads, const char *optim, float *out, int64_t 
     gn_op_attrs none = {0}, per_sample = {0};
     per_sample.i[0] = 1;
     gn_node *h = gn_graph_apply(g, &gn_op_tanh, &x, 1, &none, &err);
-    gn_node *r = gn_graph_apply(g, &gn_op_relu, &h, 1, &none, &err);
+    gn_rng rng; /* dropout: its draws are made in order, its masks split */
+    gn_rng_seed(&rng, 5);
+    gn_graph_set_rng(g, &rng);
+    gn_graph_set_training(g, 1);
+    gn_op_attrs rate = {0};
+    rate.f[0] = 0.3f;
+    gn_node *dr = gn_graph_apply(g, &gn_op_dropout, &h, 1, &rate, &err);
+    gn_node *r = gn_graph_apply(g, &gn_op_relu, &dr, 1, &none, &err);
     gn_node *in[2] = {r, t};
     gn_node *loss = gn_graph_apply(g, &gn_op_bce_logits, in, 2, &per_sample, &err);
     cr_assert(loss, "%s", err.msg);

@@ -12,6 +12,8 @@ typedef struct gn_rng {
 
 GN_EXPORT void gn_rng_seed(gn_rng *r, uint64_t seed);
 GN_EXPORT uint64_t gn_rng_u64(gn_rng *r);
+/* out[0 .. n) = the next n values of gn_rng_u64, in one call. 1.3. */
+GN_EXPORT void gn_rng_fill_u64(gn_rng *r, uint64_t *out, int64_t n);
 GN_EXPORT double gn_rng_uniform(gn_rng *r); /* [0, 1) */
 GN_EXPORT float gn_rng_normal(gn_rng *r);   /* N(0, 1) */
 /* out[0 .. n) ~ N(0, 1): both values of each Box-Muller pair, so half the

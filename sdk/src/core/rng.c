@@ -19,8 +19,7 @@ static inline uint64_t rotl(uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
 }
 
-uint64_t gn_rng_u64(gn_rng *r) {
-    uint64_t *s = r->s;
+static inline uint64_t next(uint64_t *s) {
     uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
     s[2] ^= s[0];
     s[3] ^= s[1];
@@ -29,6 +28,18 @@ uint64_t gn_rng_u64(gn_rng *r) {
     s[2] ^= t;
     s[3] = rotl(s[3], 45);
     return result;
+}
+
+uint64_t gn_rng_u64(gn_rng *r) {
+    return next(r->s);
+}
+
+void gn_rng_fill_u64(gn_rng *r, uint64_t *out, int64_t n) {
+    uint64_t s[4] = {r->s[0], r->s[1], r->s[2], r->s[3]}; /* in registers */
+    for (int64_t i = 0; i < n; i++)
+        out[i] = next(s);
+    for (int k = 0; k < 4; k++)
+        r->s[k] = s[k];
 }
 
 double gn_rng_uniform(gn_rng *r) {

@@ -2,9 +2,11 @@
  * 1 / (1 - rate); in eval, y = x, so no rescaling is needed at test time. */
 #include <math.h>
 #include <stdint.h>
+#include "core/parallel.h"
+#include "core/simd.h"
 #include "ops/ops_internal.h"
 
-enum { MASK_SLOT = 0, MODE_SLOT = 1 };
+enum { MASK_SLOT = 0, MODE_SLOT = 1, RAND_SLOT = 2 };
 
 static gn_status dropout_infer(gn_node *n, gn_error *err) {
     float rate = gn_node_attrs(n)->f[0];
@@ -12,6 +14,23 @@ static gn_status dropout_infer(gn_node *n, gn_error *err) {
         return gn_error_set(err, GN_ERR_INVALID, "dropout: rate %g must be in [0, 1)",
                             (double)rate);
     return gn_ops_copy_shape(n, gn_in_value(n, 0), err);
+}
+
+typedef struct mask_job {
+    const uint32_t *u; /* the draws as 32-bit halves, low half first */
+    const float *x;
+    float *y, *mask;
+    float keep;
+    uint32_t thr;
+} mask_job;
+
+GN_SIMD_CLONES static void mask_range(void *ctx, int64_t lo, int64_t hi) {
+    const mask_job *j = ctx;
+    for (int64_t i = lo; i < hi; i++) {
+        const float m = j->u[i] >= j->thr ? j->keep : 0.0f;
+        j->mask[i] = m;
+        j->y[i] = j->x[i] * m;
+    }
 }
 
 static gn_status dropout_forward(gn_node *n, gn_error *err) {
@@ -38,17 +57,15 @@ static gn_status dropout_forward(gn_node *n, gn_error *err) {
     float *mask = gn_node_aux(n, MASK_SLOT, len, err);
     if (!mask) return err ? err->status : GN_ERR_NOMEM;
     /* One 64-bit draw gives two 32-bit uniforms; an element is kept when
-     * its uniform u / 2^32 >= rate. The product loop then vectorises. */
-    const float keep = 1.0f / (1.0f - rate);
+     * its uniform u / 2^32 >= rate. The draws are made in order (the same
+     * stream for any thread count), the rest is split over threads. */
+    float *draws = gn_node_aux(n, RAND_SLOT, 2 * ((len + 1) / 2), err);
+    if (!draws) return err ? err->status : GN_ERR_NOMEM;
+    gn_rng_fill_u64(rng, (uint64_t *)(void *)draws, (len + 1) / 2);
     const double t = ceil((double)rate * 4294967296.0);
-    const uint32_t thr = t > 4294967295.0 ? UINT32_MAX : (uint32_t)t;
-    for (int64_t i = 0; i < len; i += 2) {
-        uint64_t u = gn_rng_u64(rng);
-        mask[i] = (uint32_t)u >= thr ? keep : 0.0f;
-        if (i + 1 < len) mask[i + 1] = (uint32_t)(u >> 32) >= thr ? keep : 0.0f;
-    }
-    for (int64_t i = 0; i < len; i++)
-        y[i] = x[i] * mask[i];
+    mask_job j = {(const uint32_t *)(const void *)draws,      x, y, mask, 1.0f / (1.0f - rate),
+                  t > 4294967295.0 ? UINT32_MAX : (uint32_t)t};
+    gn_parallel_range(len, 8192, mask_range, &j);
     return GN_OK;
 }
 
