@@ -138,6 +138,21 @@ static void reduce_parts(const float *part, int width, int64_t sz, int64_t n, fl
             dst[k] += part[t * sz + k];
 }
 
+/* Weight and bias gradients: with several threads each accumulates into
+ * its own zeroed partial at part (width dW then width db), summed in thread
+ * order by grad_parts_end; one thread accumulates straight into dW and db. */
+static void grad_parts_begin(conv_job *j, int width, float *part, gn_tensor *dwt, gn_tensor *dbt) {
+    const int parts = width > 1;
+    if (parts) memset(part, 0, (size_t)(width * (j->dw_sz + j->db_sz)) * sizeof(float));
+    if (dwt) j->dw = parts ? part : gn_tensor_data(dwt);
+    if (dbt) j->db = parts ? part + width * j->dw_sz : gn_tensor_data(dbt);
+}
+
+static void grad_parts_end(const conv_job *j, int width, gn_tensor *dwt, gn_tensor *dbt) {
+    if (width > 1 && dwt) reduce_parts(j->dw, width, j->dw_sz, j->dw_sz, gn_tensor_data(dwt));
+    if (width > 1 && dbt) reduce_parts(j->db, width, j->db_sz, j->o, gn_tensor_data(dbt));
+}
+
 #define AUX(var, slot, count)                                                                      \
     float *var = gn_node_aux(n, (slot), (count), err);                                             \
     if (!var) return err ? err->status : GN_ERR_NOMEM
@@ -324,16 +339,11 @@ static gn_status direct_backward(gn_node *n, const gn_conv_geom *g, int64_t batc
     j.dx = dxt ? gn_tensor_data(dxt) : NULL;
     j.assign = gn_node_grad_assign(n, 0);
     j.dw_sz = o * gn_geom_rows(g), j.db_sz = o;
-    const int parts = width > 1; /* one thread accumulates straight into dW and db */
-    AUX(buf, COLS, width * j.sz0 + (parts ? width * (j.dw_sz + j.db_sz) : 0));
+    AUX(buf, COLS, width * (j.sz0 + j.dw_sz + j.db_sz));
     j.buf0 = buf;
-    float *part = buf + width * j.sz0;
-    if (parts) memset(part, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
-    if (dwt) j.dw = parts ? part : gn_tensor_data(dwt);
-    if (dbt) j.db = parts ? part + width * j.dw_sz : gn_tensor_data(dbt);
+    grad_parts_begin(&j, width, buf + width * j.sz0, dwt, dbt);
     gn_parallel_for(n_chunks(batch, j.nb), direct_backward_chunk, &j);
-    if (parts && dwt) reduce_parts(j.dw, width, j.dw_sz, j.dw_sz, gn_tensor_data(dwt));
-    if (parts && dbt) reduce_parts(j.db, width, j.db_sz, o, gn_tensor_data(dbt));
+    grad_parts_end(&j, width, dwt, dbt);
     return GN_OK;
 }
 
@@ -444,17 +454,11 @@ static gn_status conv_backward(gn_node *n, gn_error *err) {
     j.dw_sz = o * rows, j.db_sz = o;
     AUX(cols, COLS, keep ? rows * batch * p : width * j.sz0);
     AUX(tmp, TMP, width * j.sz1);
-    /* One thread accumulates straight into dW and db, as before. */
-    const int parts = width > 1;
-    AUX(dcols, DCOLS, width * j.sz2 + (parts ? width * (j.dw_sz + j.db_sz) : 0) + 1);
+    AUX(dcols, DCOLS, width * (j.sz2 + j.dw_sz + j.db_sz) + 1);
     j.buf0 = cols, j.buf1 = tmp, j.buf2 = dcols;
-    float *part = dcols + width * j.sz2;
-    if (parts) memset(part, 0, (size_t)(width * (j.dw_sz + j.db_sz)) * sizeof(float));
-    if (dwt) j.dw = parts ? part : gn_tensor_data(dwt);
-    if (dbt) j.db = parts ? part + width * j.dw_sz : gn_tensor_data(dbt);
+    grad_parts_begin(&j, width, dcols + width * j.sz2, dwt, dbt);
     gn_parallel_for(n_chunks(batch, j.nb), im2col_backward_chunk, &j);
-    if (parts && dwt) reduce_parts(j.dw, width, j.dw_sz, j.dw_sz, gn_tensor_data(dwt));
-    if (parts && dbt) reduce_parts(j.db, width, j.db_sz, o, gn_tensor_data(dbt));
+    grad_parts_end(&j, width, dwt, dbt);
     return GN_OK;
 }
 

@@ -121,19 +121,8 @@ GN_SIMD_CLONES void gn_direct_forward(const gn_conv_geom *g, const float *x, int
             for (int k = 0; k < nc; k++) {
                 const float b = bias ? bias[o0 + k] : 0.0f;
                 float *dst = y + (n * o + o0 + k) * opl;
-                for (int64_t oy = 0; oy < g->oh; oy++) {
-                    const float *a = acc + k * s.qr + oy * s.wp;
-                    float *row = dst + oy * g->ow;
-                    if (relu) {
-                        for (int64_t ox = 0; ox < g->ow; ox++) {
-                            const float v = a[ox] + b;
-                            row[ox] = v > 0.0f ? v : 0.0f;
-                        }
-                    } else {
-                        for (int64_t ox = 0; ox < g->ow; ox++)
-                            row[ox] = a[ox] + b;
-                    }
-                }
+                for (int64_t oy = 0; oy < g->oh; oy++)
+                    gn_bias_act_row(acc + k * s.qr + oy * s.wp, dst + oy * g->ow, g->ow, b, relu);
             }
         }
     }
@@ -181,16 +170,7 @@ GN_SIMD_CLONES void gn_direct_backward(const gn_conv_geom *g, const float *x, co
             const float *p = dy + (n * o + oc) * opl, *m = y ? y + (n * o + oc) * opl : NULL;
             for (int64_t oy = 0; oy < g->oh; oy++) {
                 float *row = gq + oy * s.wp;
-                const float *src = p + oy * g->ow;
-                if (m) {
-                    const float *mr = m + oy * g->ow;
-                    for (int64_t ox = 0; ox < g->ow; ox++) {
-                        const float v = src[ox];
-                        row[ox] = mr[ox] > 0.0f ? v : 0.0f;
-                    }
-                } else {
-                    memcpy(row, src, (size_t)g->ow * sizeof(float));
-                }
+                gn_relu_mask_row(p + oy * g->ow, m ? m + oy * g->ow : NULL, row, g->ow);
                 for (int64_t ox = g->ow; ox < s.wp; ox++)
                     row[ox] = 0.0f;
             }

@@ -75,6 +75,33 @@ static inline float gn_sum_f(const float *p, int64_t n) {
     return s;
 }
 
+/* dst[k] = act(src[k] + b) for k < n, act = relu when relu is set. */
+static inline void gn_bias_act_row(const float *src, float *dst, int64_t n, float b, int relu) {
+    if (relu) {
+        for (int64_t k = 0; k < n; k++) {
+            const float v = src[k] + b;
+            dst[k] = v > 0.0f ? v : 0.0f;
+        }
+    } else {
+        for (int64_t k = 0; k < n; k++)
+            dst[k] = src[k] + b;
+    }
+}
+
+/* dst[k] = dy[k], masked by y[k] > 0 when y != NULL (a fused relu). The
+ * value is loaded first: a conditional load would not vectorise. */
+static inline void gn_relu_mask_row(const float *dy, const float *y, float *dst, int64_t n) {
+    if (!y) {
+        for (int64_t k = 0; k < n; k++)
+            dst[k] = dy[k];
+        return;
+    }
+    for (int64_t k = 0; k < n; k++) {
+        const float v = dy[k];
+        dst[k] = y[k] > 0.0f ? v : 0.0f;
+    }
+}
+
 /* The largest chunk of a batch of n whose biggest work matrix (per_sample
  * floats each) stays within the budget, at least 1. */
 int64_t gn_conv_chunk(int64_t n, int64_t per_sample);

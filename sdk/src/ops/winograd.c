@@ -350,19 +350,8 @@ GN_SIMD_CLONES void gn_wino_output(const gn_conv_geom *g, int64_t o, const float
         const float b = bias ? bias[c] : 0.0f;
         for (int64_t n = 0; n < nb; n++) { /* the valid part, plus bias and relu */
             float *dst = y + (n * o + c) * opl;
-            for (int64_t yy = 0; yy < g->oh; yy++) {
-                const float *src = stage + n * oplane + yy * ow4;
-                float *row = dst + yy * g->ow;
-                if (relu) {
-                    for (int64_t k = 0; k < g->ow; k++) {
-                        const float val = src[k] + b;
-                        row[k] = val > 0.0f ? val : 0.0f;
-                    }
-                } else {
-                    for (int64_t k = 0; k < g->ow; k++)
-                        row[k] = src[k] + b;
-                }
-            }
+            for (int64_t yy = 0; yy < g->oh; yy++)
+                gn_bias_act_row(stage + n * oplane + yy * ow4, dst + yy * g->ow, g->ow, b, relu);
         }
     }
 }
@@ -383,16 +372,7 @@ GN_SIMD_CLONES void gn_wino_output_grad(const gn_conv_geom *g, int64_t o, const 
             memset(pp, 0, (size_t)oplane * sizeof(float));
             for (int64_t yy = 0; yy < g->oh; yy++) {
                 float *dst = pp + yy * ow4;
-                const float *src = p + yy * g->ow;
-                if (q) {
-                    const float *mask = q + yy * g->ow;
-                    for (int64_t k = 0; k < g->ow; k++) {
-                        const float val = src[k];
-                        dst[k] = mask[k] > 0.0f ? val : 0.0f;
-                    }
-                } else {
-                    memcpy(dst, src, (size_t)g->ow * sizeof(float));
-                }
+                gn_relu_mask_row(p + yy * g->ow, q ? q + yy * g->ow : NULL, dst, g->ow);
                 sum += gn_sum_f(dst, g->ow);
             }
         }
