@@ -201,6 +201,48 @@ static gn_status maxpool_forward(gn_node *n, gn_error *err) {
     return GN_OK;
 }
 
+/* One plane's input gradient d (h, w) from dy and the argmax ix of 2x2
+ * windows, every element written once (dy at its window's argmax, zero
+ * elsewhere): the overwriting backward, no zeroing pass and no scatter. */
+static void max2x2_assign_plane(const pool_geom *g, const float *dy, const int32_t *ix, float *d) {
+    for (int64_t oy = 0; oy < g->oh; oy++) {
+        float *r0 = d + 2 * oy * g->w, *r1 = r0 + g->w;
+        const int32_t base = (int32_t)(2 * oy * g->w), wd = (int32_t)g->w;
+        int64_t ox = 0;
+#ifdef __SSE2__
+        /* 4 windows at a time: k = argmax - window corner, compared
+         * with the 4 offsets; each row's pairs interleaved back. */
+        const __m128i w0 = _mm_setzero_si128(), w1 = _mm_set1_epi32(1);
+        const __m128i w2 = _mm_set1_epi32(wd), w3 = _mm_set1_epi32(wd + 1);
+        __m128i corner = _mm_add_epi32(_mm_set1_epi32(base), _mm_set_epi32(6, 4, 2, 0));
+        for (; ox + 4 <= g->ow; ox += 4, corner = _mm_add_epi32(corner, _mm_set1_epi32(8))) {
+            const __m128i k = _mm_sub_epi32(
+                _mm_loadu_si128((const __m128i *)(const void *)(ix + oy * g->ow + ox)), corner);
+            const __m128 v = _mm_loadu_ps(dy + oy * g->ow + ox);
+            const __m128 a = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w0)));
+            const __m128 b = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w1)));
+            const __m128 c2 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w2)));
+            const __m128 d2 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w3)));
+            _mm_storeu_ps(r0 + 2 * ox, _mm_unpacklo_ps(a, b));
+            _mm_storeu_ps(r0 + 2 * ox + 4, _mm_unpackhi_ps(a, b));
+            _mm_storeu_ps(r1 + 2 * ox, _mm_unpacklo_ps(c2, d2));
+            _mm_storeu_ps(r1 + 2 * ox + 4, _mm_unpackhi_ps(c2, d2));
+        }
+#endif
+        for (; ox < g->ow; ox++) {
+            const int32_t k = ix[oy * g->ow + ox] - base - (int32_t)(2 * ox);
+            const float v = dy[oy * g->ow + ox];
+            r0[2 * ox] = k == 0 ? v : 0.0f;
+            r0[2 * ox + 1] = k == 1 ? v : 0.0f;
+            r1[2 * ox] = k == wd ? v : 0.0f;
+            r1[2 * ox + 1] = k == wd + 1 ? v : 0.0f;
+        }
+        for (int64_t x = 2 * g->ow; x < g->w; x++) /* an odd last column */
+            r0[x] = r1[x] = 0.0f;
+    }
+    memset(d + 2 * g->oh * g->w, 0, (size_t)((g->h - 2 * g->oh) * g->w) * sizeof(float));
+}
+
 /* dx[argmax] += dy over a block of planes (planes never share an input). */
 static void max_scatter_block(void *ctx, int64_t i, int tid) {
     const pool_job *j = ctx;
@@ -209,48 +251,8 @@ static void max_scatter_block(void *ctx, int64_t i, int tid) {
     const int64_t plane = g->h * g->w, opl = g->oh * g->ow;
     int64_t c0 = i * j->block, c1 = c0 + j->block < g->nc ? c0 + j->block : g->nc;
     for (int64_t c = c0; c < c1; c++) {
-        if (j->assign && is_2x2(g)) { /* every input written once: dy at its window's argmax */
-            float *d = j->y + c * plane;
-            const float *dy = j->x + c * opl;
-            const int32_t *ix = j->idx + c * opl;
-            for (int64_t oy = 0; oy < g->oh; oy++) {
-                float *r0 = d + 2 * oy * g->w, *r1 = r0 + g->w;
-                const int32_t base = (int32_t)(2 * oy * g->w), wd = (int32_t)g->w;
-                int64_t ox = 0;
-#ifdef __SSE2__
-                /* 4 windows at a time: k = argmax - window corner, compared
-                 * with the 4 offsets; each row's pairs interleaved back. */
-                const __m128i w0 = _mm_setzero_si128(), w1 = _mm_set1_epi32(1);
-                const __m128i w2 = _mm_set1_epi32(wd), w3 = _mm_set1_epi32(wd + 1);
-                __m128i corner = _mm_add_epi32(_mm_set1_epi32(base), _mm_set_epi32(6, 4, 2, 0));
-                for (; ox + 4 <= g->ow;
-                     ox += 4, corner = _mm_add_epi32(corner, _mm_set1_epi32(8))) {
-                    const __m128i k = _mm_sub_epi32(
-                        _mm_loadu_si128((const __m128i *)(const void *)(ix + oy * g->ow + ox)),
-                        corner);
-                    const __m128 v = _mm_loadu_ps(dy + oy * g->ow + ox);
-                    const __m128 a = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w0)));
-                    const __m128 b = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w1)));
-                    const __m128 c2 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w2)));
-                    const __m128 d2 = _mm_and_ps(v, _mm_castsi128_ps(_mm_cmpeq_epi32(k, w3)));
-                    _mm_storeu_ps(r0 + 2 * ox, _mm_unpacklo_ps(a, b));
-                    _mm_storeu_ps(r0 + 2 * ox + 4, _mm_unpackhi_ps(a, b));
-                    _mm_storeu_ps(r1 + 2 * ox, _mm_unpacklo_ps(c2, d2));
-                    _mm_storeu_ps(r1 + 2 * ox + 4, _mm_unpackhi_ps(c2, d2));
-                }
-#endif
-                for (; ox < g->ow; ox++) {
-                    const int32_t k = ix[oy * g->ow + ox] - base - (int32_t)(2 * ox);
-                    const float v = dy[oy * g->ow + ox];
-                    r0[2 * ox] = k == 0 ? v : 0.0f;
-                    r0[2 * ox + 1] = k == 1 ? v : 0.0f;
-                    r1[2 * ox] = k == wd ? v : 0.0f;
-                    r1[2 * ox + 1] = k == wd + 1 ? v : 0.0f;
-                }
-                for (int64_t x = 2 * g->ow; x < g->w; x++) /* an odd last column */
-                    r0[x] = r1[x] = 0.0f;
-            }
-            memset(d + 2 * g->oh * g->w, 0, (size_t)((g->h - 2 * g->oh) * g->w) * sizeof(float));
+        if (j->assign && is_2x2(g)) {
+            max2x2_assign_plane(g, j->x + c * opl, j->idx + c * opl, j->y + c * plane);
             continue;
         }
         /* zeroed here, plane by plane, the scatter then hits cache */
