@@ -16,11 +16,12 @@
 /* ---- registration ------------------------------------------------------ */
 
 static const gn_op_vtable *const all_ops[] = {
-    &gn_op_linear,     &gn_op_add,     &gn_op_relu,     &gn_op_leaky_relu,    &gn_op_elu,
-    &gn_op_selu,       &gn_op_tanh,    &gn_op_sigmoid,  &gn_op_softmax,       &gn_op_lecun_tanh,
-    &gn_op_mish,       &gn_op_gelu,    &gn_op_softplus, &gn_op_swish,         &gn_op_reshape,
-    &gn_op_flatten,    &gn_op_dropout, &gn_op_mse,      &gn_op_cross_entropy, &gn_op_bce,
-    &gn_op_bce_logits,
+    &gn_op_linear,     &gn_op_add,           &gn_op_relu,          &gn_op_leaky_relu,
+    &gn_op_elu,        &gn_op_selu,          &gn_op_tanh,          &gn_op_sigmoid,
+    &gn_op_softmax,    &gn_op_lecun_tanh,    &gn_op_mish,          &gn_op_gelu,
+    &gn_op_softplus,   &gn_op_swish,         &gn_op_reshape,       &gn_op_flatten,
+    &gn_op_dropout,    &gn_op_mse,           &gn_op_cross_entropy, &gn_op_bce,
+    &gn_op_bce_logits, &gn_op_spectral_norm,
 };
 
 Test(ops, registered_under_core) {
@@ -632,6 +633,12 @@ static const grad_case grad_cases[] = {
      .n_in = 2,
      .in = {{2, {3, 4}, D_P01, 1}, {2, {3, 4}, D_P01, 1}},
      .eps = 2e-3f},
+    /* eval mode: u fixed, so sigma = |W^T u| and the gradient is exact */
+    {.label = "spectral_norm",
+     .op = &gn_op_spectral_norm,
+     .n_in = 2,
+     .in = {{3, {3, 2, 2}, D_SYM, 1}, {1, {3}, D_SYM, 0}},
+     .attrs = {.i = {1}}},
 };
 #define N_GRAD_CASES (sizeof grad_cases / sizeof grad_cases[0])
 

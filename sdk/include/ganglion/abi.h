@@ -6,7 +6,7 @@
  * incompatibly; the minor when something is appended. A host loads a plugin
  * when the majors match and the plugin's minor is not newer than its own. */
 #define GN_ABI_MAJOR 1
-#define GN_ABI_MINOR 3
+#define GN_ABI_MINOR 4
 #define GN_VERSION "0.1.0"
 
 #define GN_MAX_DIMS 4

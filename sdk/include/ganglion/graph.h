@@ -73,7 +73,9 @@ GN_EXPORT gn_status gn_graph_input_grad_enabled(gn_node *input, int enabled, gn_
  * (enabled ones) still flow. A GAN's generator step needs dL/d(image) from
  * the discriminator but not the discriminator's own gradients (Keras's
  * discriminator.trainable = False); the parameter gradients keep their
- * values meanwhile. Added in 1.2. */
+ * values meanwhile. Added in 1.2. Since 1.4 it also switches the ops
+ * computed from parameters and buffers alone (a spectrally normalised
+ * weight). */
 GN_EXPORT void gn_graph_params_grad_enabled(gn_graph *g, int enabled);
 
 /* Copies batch rows of data into an input (its shape becomes

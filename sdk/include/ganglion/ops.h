@@ -80,4 +80,11 @@ GN_EXPORT extern const gn_op_vtable gn_op_global_avg_pool2d;
 GN_EXPORT extern const gn_op_vtable gn_op_upsample2d;
 GN_EXPORT extern const gn_op_vtable gn_op_batchnorm;
 
+/* spectral_norm: W / sigma(W) for a weight W viewed as (dim 0, rest) and u
+ * (dim 0 elements, a buffer holding the left singular vector estimate).
+ * i[0] power iterations per training forward (1 is usual), which update u;
+ * eval mode keeps u. The gradient treats u as a constant (PyTorch's
+ * spectral_norm). Added in 1.4. */
+GN_EXPORT extern const gn_op_vtable gn_op_spectral_norm;
+
 #endif

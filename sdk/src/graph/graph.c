@@ -102,12 +102,27 @@ gn_status gn_graph_input_grad_enabled(gn_node *input, int enabled, gn_error *err
     return GN_OK;
 }
 
+/* An op computed from parameters and buffers only (a spectrally normalised
+ * weight): its gradient exists only to reach the parameters. */
+static int param_derived(const gn_node *n) {
+    if (n->kind != GN_NODE_OP || n->n_in == 0) return 0;
+    for (int k = 0; k < n->n_in; k++) {
+        const gn_node *in = n->in[k];
+        if (in->kind == GN_NODE_PARAM) continue;
+        if (in->kind != GN_NODE_OP || in->grad || !in->grad_off) return 0; /* not switched off */
+    }
+    return 1;
+}
+
 void gn_graph_params_grad_enabled(gn_graph *g, int enabled) {
+    /* Nodes are in topological order, so a parameter-derived op sees its
+     * inputs already switched. */
     for (int i = 0; g && i < g->n; i++) {
         gn_node *n = g->nodes[i];
-        if (n->kind != GN_NODE_PARAM) continue;
-        if (enabled && !n->grad) n->grad = n->grad_off, n->grad_off = NULL;
-        if (!enabled && n->grad) n->grad_off = n->grad, n->grad = NULL;
+        if (n->kind == GN_NODE_INPUT) continue;
+        if (enabled && !n->grad && n->grad_off) n->grad = n->grad_off, n->grad_off = NULL;
+        if (!enabled && n->grad && (n->kind == GN_NODE_PARAM || param_derived(n)))
+            n->grad_off = n->grad, n->grad = NULL;
     }
 }
 

@@ -20,6 +20,7 @@ static const gn_param_schema conv2d_schema[] = {
                     "weight initializer (Keras default)"),
     GN_PARAM_CHOICE("bias_initializer", "zeros", GN_INIT_CHOICES, "bias initializer"),
     GN_PARAM_STRING("activation", "", "op applied to the output (\"\" = none), e.g. relu"),
+    GN_LAYERS_SPECTRAL_NORM_PARAM,
     GN_PARAM_END,
 };
 
@@ -145,7 +146,9 @@ static gn_status conv_build(gn_build *b, const gn_section *params, gn_node *cons
     int64_t wdims[4] = {transpose ? in_c : filters, transpose ? filters : in_c, k, k};
     int64_t fan_in = (transpose ? filters : in_c) * k * k;
     int64_t fan_out = (transpose ? in_c : filters) * k * k;
-    gn_node *w = gn_build_param(b, "weight", 4, wdims, kinit, fan_in, fan_out, err);
+    gn_node *w = transpose
+                     ? gn_build_param(b, "weight", 4, wdims, kinit, fan_in, fan_out, err)
+                     : gn_layers_weight(b, params, type, 4, wdims, kinit, fan_in, fan_out, err);
     if (!w) return gn_layers_status(err);
     gn_node *ins[3] = {inputs[0], w, NULL};
     int n_in = 2;

@@ -11,6 +11,7 @@ static const gn_param_schema dense_schema[] = {
                     "weight initializer (Keras default)"),
     GN_PARAM_CHOICE("bias_initializer", "zeros", GN_INIT_CHOICES, "bias initializer"),
     GN_PARAM_STRING("activation", "", "op applied to the output (\"\" = none), e.g. relu"),
+    GN_LAYERS_SPECTRAL_NORM_PARAM,
     GN_PARAM_END,
 };
 
@@ -40,7 +41,7 @@ static gn_status dense_build(gn_build *b, const gn_section *params, gn_node *con
     }
 
     int64_t wdims[2] = {units, in};
-    gn_node *w = gn_build_param(b, "weight", 2, wdims, kinit, in, units, err);
+    gn_node *w = gn_layers_weight(b, params, "dense", 2, wdims, kinit, in, units, err);
     if (!w) return gn_layers_status(err);
     gn_node *y;
     if (gn_section_bool(params, "use_bias")) {

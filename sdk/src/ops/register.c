@@ -34,6 +34,7 @@ static const gn_op_vtable *const core_ops[] = {
     &gn_op_global_avg_pool2d,
     &gn_op_upsample2d,
     &gn_op_batchnorm,
+    &gn_op_spectral_norm,
 };
 
 gn_status gn_ops_register_core(gn_registry *r, gn_error *err) {
