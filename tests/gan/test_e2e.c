@@ -2,6 +2,7 @@
  * dataset (tests/fixtures/tiny: 8x8 images, 3 classes): reports, grids,
  * checkpoints, resume, sampling, the scorer, configuration errors and
  * same-seed determinism. */
+#define _GNU_SOURCE /* memmem */
 #include <sys/stat.h>
 #include "../common/e2e.h"
 
@@ -290,4 +291,31 @@ Test(gan_e2e, learning_rates_decay_linearly) {
     cr_assert(log && !strstr(log, "epoch 1: g_lr"), "%s", log ? log : "");
     cr_assert(strstr(log, "epoch 2: g_lr 0.002, d_lr 0.0002"), "%s", log);
     cr_assert(strstr(log, "epoch 3: g_lr 0.001, d_lr 0.0001"), "%s", log);
+}
+
+/* A spectrally normalised discriminator (SDK 1.4) trains from an INI file;
+ * its estimates of the singular vectors are saved as buffers, and a resumed
+ * run loads them. */
+Test(gan_e2e, spectral_norm_discriminator_trains_and_resumes) {
+    char text[2048];
+    const char *d = "layers = flatten dense(16) leaky_relu(0.2) dense(1)\n";
+    const char *at = strstr(gan_conf, d);
+    cr_assert_not_null(at);
+    snprintf(text, sizeof text,
+             "%.*slayers = flatten dense(16, spectral_norm=true) leaky_relu(0.2) "
+             "dense(1, spectral_norm=true)\n%s",
+             (int)(at - gan_conf), gan_conf, at + strlen(d));
+    write_conf("sn.ini", text);
+    cr_assert_eq(run("s", ""), 0, "%s", e2e_out);
+    size_t n = 0;
+    char *dsc = e2e_slurp("s", "discriminator.safetensors", &n);
+    cr_assert(dsc && memmem(dsc, n, "dense_1.sn_u", 12) && memmem(dsc, n, "dense_2.sn_u", 12),
+              "no sn_u buffers in discriminator.safetensors");
+    char *metrics = e2e_slurp("s", "metrics.csv", NULL);
+    cr_assert_eq(count_lines(metrics), 3, "%s", metrics);
+    char args[600];
+    snprintf(args, sizeof args, "--set train.resume_from=%s/s --set train.epochs=3", e2e_tmp);
+    cr_assert_eq(run("s2", args), 0, "%s", e2e_out);
+    char *log = e2e_slurp("s2", "log.txt", NULL);
+    cr_assert(log && strstr(log, "resumed both models"), "%s", log ? log : "");
 }
