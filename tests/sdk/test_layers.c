@@ -7,49 +7,7 @@
 #include <ganglion/gradcheck.h>
 #include <ganglion/model.h>
 #include <ganglion/ops.h>
-#include "sdk_test.h"
-
-/* Adds layer `type` named `name` with params kv; returns its output. */
-static gn_node *add(fixture *f, const char *name, const char *type, gn_node *in,
-                    const char *const *kv) {
-    gn_section *s = kv ? section(name, kv) : NULL;
-    gn_error err = {0};
-    gn_node *out = NULL;
-    gn_status st = gn_model_add_layer(f->m, name, type, s, &in, 1, &out, &err);
-    gn_section_free(s);
-    cr_assert_eq(st, GN_OK, "%s %s: %s", type, name, err.msg);
-    return out;
-}
-
-/* Expects adding the layer to fail with a message containing want. */
-static void add_fails(fixture *f, const char *name, const char *type, gn_node *in,
-                      const char *const *kv, const char *want) {
-    gn_section *s = kv ? section(name, kv) : NULL;
-    gn_error err = {0};
-    gn_node *out = NULL;
-    gn_status st = gn_model_add_layer(f->m, name, type, s, &in, 1, &out, &err);
-    gn_section_free(s);
-    cr_expect_neq(st, GN_OK, "%s %s was accepted", type, name);
-    cr_expect(strstr(err.msg, want) != NULL, "message \"%s\" lacks \"%s\"", err.msg, want);
-}
-
-static gn_node *model_input(fixture *f, int ndim, const int64_t *dims) {
-    gn_error err = {0};
-    gn_node *x = gn_model_add_input(f->m, "x", ndim, dims, &err);
-    cr_assert_not_null(x, "%s", err.msg);
-    return x;
-}
-
-static void finalize(fixture *f, gn_node *out) {
-    gn_error err = {0};
-    cr_assert_eq(gn_model_finalize(f->m, out, &err), GN_OK, "%s", err.msg);
-}
-
-static int tensor_index(fixture *f, const char *name) {
-    for (int i = 0; i < gn_model_n_tensors(f->m); i++)
-        if (strcmp(gn_model_tensor_name(f->m, i), name) == 0) return i;
-    return -1;
-}
+#include "model_test.h"
 
 /* ---- registration ------------------------------------------------------ */
 

@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <ganglion/gradcheck.h>
 #include <ganglion/ops.h>
-#include "sdk_test.h"
+#include "model_test.h"
 
 enum { R = 4, C = 6 };
 
@@ -38,15 +38,20 @@ static double ref_sigma(const float *w) {
     return s;
 }
 
+/* spectral_norm (one iteration) of inputs w (R x C) and u (R) in g. */
+static gn_node *sn_op(gn_graph *g, const float *w, const float *u, gn_node **in) {
+    int64_t wd[2] = {R, C}, ud[1] = {R};
+    in[0] = input(g, "w", 2, wd, 0, w);
+    in[1] = input(g, "u", 1, ud, 0, u);
+    return apply(g, &gn_op_spectral_norm, in, 2, &(gn_op_attrs){.i = {1}});
+}
+
 Test(spectral_norm, converges_to_w_over_sigma_and_eval_keeps_u) {
     float w[R * C], u[R] = {1, 1, 1, 1};
     fill_uniform(w, R * C, -1, 1, 3);
     const double sigma = ref_sigma(w);
     gn_graph *g = graph();
-    int64_t wd[2] = {R, C}, ud[1] = {R};
-    gn_node *in[2] = {input(g, "w", 2, wd, 0, w), input(g, "u", 1, ud, 0, u)};
-    gn_op_attrs a = {.i = {1}};
-    gn_node *y = apply(g, &gn_op_spectral_norm, in, 2, &a);
+    gn_node *in[2], *y = sn_op(g, w, u, in);
     gn_graph_set_training(g, 1);
     for (int k = 0; k < 60; k++)
         forward(g, y);
@@ -71,10 +76,7 @@ Test(spectral_norm, one_training_pass_moves_u) {
     float w[R * C], u[R] = {1, 1, 1, 1};
     fill_uniform(w, R * C, -1, 1, 4);
     gn_graph *g = graph();
-    int64_t wd[2] = {R, C}, ud[1] = {R};
-    gn_node *in[2] = {input(g, "w", 2, wd, 0, w), input(g, "u", 1, ud, 0, u)};
-    gn_op_attrs a = {.i = {1}};
-    gn_node *y = apply(g, &gn_op_spectral_norm, in, 2, &a);
+    gn_node *in[2], *y = sn_op(g, w, u, in);
     gn_graph_set_training(g, 1);
     forward(g, y);
     const float *ut = gn_tensor_cdata(gn_node_value(in[1]));
@@ -105,17 +107,6 @@ Test(spectral_norm, errors) {
     gn_graph_free(g);
 }
 
-static gn_node *add_layer(fixture *f, const char *name, const char *type, gn_node *in,
-                          const char *const *kv) {
-    gn_section *s = section(name, kv);
-    gn_error err = {0};
-    gn_node *out = NULL;
-    gn_status st = gn_model_add_layer(f->m, name, type, s, &in, 1, &out, &err);
-    gn_section_free(s);
-    cr_assert_eq(st, GN_OK, "%s %s: %s", type, name, err.msg);
-    return out;
-}
-
 /* conv2d(spectral_norm) -> flatten -> dense(spectral_norm): buffers named
  * after the layers, parameter gradients by finite differences, and the
  * normalised weights' gradients off while the parameters' are. */
@@ -126,12 +117,12 @@ Test(spectral_norm, layers_buffers_gradcheck_and_params_off) {
     int64_t xd[3] = {2, 5, 5};
     gn_node *x = gn_model_add_input(f.m, "x", 3, xd, &err);
     cr_assert_not_null(x, "%s", err.msg);
-    gn_node *h = add_layer(&f, "conv", "conv2d", x,
-                           (const char *const[]){"filters=3", "kernel_size=3", "strides=2",
-                                                 "padding=1", "spectral_norm=true", NULL});
-    h = add_layer(&f, "flat", "flatten", h, NULL);
-    gn_node *y = add_layer(&f, "out", "dense", h,
-                           (const char *const[]){"units=2", "spectral_norm=true", NULL});
+    gn_node *h = add(&f, "conv", "conv2d", x,
+                     (const char *const[]){"filters=3", "kernel_size=3", "strides=2", "padding=1",
+                                           "spectral_norm=true", NULL});
+    h = add(&f, "flat", "flatten", h, NULL);
+    gn_node *y =
+        add(&f, "out", "dense", h, (const char *const[]){"units=2", "spectral_norm=true", NULL});
     cr_assert_eq(gn_model_finalize(f.m, y, &err), GN_OK, "%s", err.msg);
     cr_expect_eq(gn_model_n_buffers(f.m), 2);
     cr_expect_str_eq(gn_model_buffer_name(f.m, 0), "conv.sn_u");
