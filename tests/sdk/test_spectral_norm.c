@@ -93,7 +93,7 @@ Test(spectral_norm, errors) {
     gn_node *in[2] = {w, bad};
     cr_expect_null(gn_graph_apply(g, &gn_op_spectral_norm, in, 2, &(gn_op_attrs){.i = {1}}, &err));
     cr_expect(strstr(err.msg, "u has 5 elements, the weight 4 rows"), "%s", err.msg);
-    gn_node *vec = input(g, "v", 1, vd, 0, u);
+    gn_node *vec = input(g, "v", 1, vd, 0, z);
     gn_node *in2[2] = {vec, vec};
     cr_expect_null(gn_graph_apply(g, &gn_op_spectral_norm, in2, 2, &(gn_op_attrs){.i = {1}}, &err));
     cr_expect(strstr(err.msg, "2 or more"), "%s", err.msg);
