@@ -7,6 +7,7 @@
  * (sum(g W) / sigma^2) u v^T, which is exact for a fixed u since then
  * sigma = |W^T u| and d sigma / dW = u v^T. */
 #include <math.h>
+#include <ganglion/gemm.h>
 #include "ops/ops_internal.h"
 
 enum { SAVED = 0 }; /* aux: v (cols), u (rows), sigma */
@@ -31,43 +32,30 @@ static gn_status sn_infer(gn_node *n, gn_error *err) {
     return gn_ops_copy_shape(n, w, err);
 }
 
+/* Scales x (n) to unit length; returns its former length. */
+static double unit(float *x, int64_t n) {
+    double s = 0;
+    for (int64_t j = 0; j < n; j++)
+        s += (double)x[j] * x[j];
+    double norm = sqrt(s);
+    float inv = (float)(1.0 / (norm > 1e-12 ? norm : 1e-12));
+    for (int64_t j = 0; j < n; j++)
+        x[j] *= inv;
+    return norm;
+}
+
 /* out = W^T in / |W^T in| (cols); returns |W^T in|. */
 static double left_mul_unit(const float *w, int64_t rows, int64_t cols, const float *in,
                             float *out) {
-    for (int64_t j = 0; j < cols; j++)
-        out[j] = 0.0f;
-    for (int64_t r = 0; r < rows; r++) {
-        const float a = in[r], *wr = w + r * cols;
-        for (int64_t j = 0; j < cols; j++)
-            out[j] += a * wr[j];
-    }
-    double s = 0;
-    for (int64_t j = 0; j < cols; j++)
-        s += (double)out[j] * out[j];
-    double norm = sqrt(s);
-    float inv = (float)(1.0 / (norm > 1e-12 ? norm : 1e-12));
-    for (int64_t j = 0; j < cols; j++)
-        out[j] *= inv;
-    return norm;
+    gn_gemm(1, 0, cols, 1, rows, 1.0f, w, cols, in, 1, 0.0f, out, 1);
+    return unit(out, cols);
 }
 
 /* out = W in / |W in| (rows); returns |W in|. */
 static double right_mul_unit(const float *w, int64_t rows, int64_t cols, const float *in,
                              float *out) {
-    double s = 0;
-    for (int64_t r = 0; r < rows; r++) {
-        const float *wr = w + r * cols;
-        double d = 0;
-        for (int64_t j = 0; j < cols; j++)
-            d += (double)wr[j] * in[j];
-        out[r] = (float)d;
-        s += d * d;
-    }
-    double norm = sqrt(s);
-    float inv = (float)(1.0 / (norm > 1e-12 ? norm : 1e-12));
-    for (int64_t r = 0; r < rows; r++)
-        out[r] *= inv;
-    return norm;
+    gn_gemm(0, 0, rows, 1, cols, 1.0f, w, cols, in, 1, 0.0f, out, 1);
+    return unit(out, rows);
 }
 
 static gn_status sn_forward(gn_node *n, gn_error *err) {
