@@ -63,7 +63,7 @@ static gn_status sn_forward(gn_node *n, gn_error *err) {
     int64_t rows, cols;
     mat_dims(wt, &rows, &cols);
     float *saved = gn_node_aux(n, SAVED, cols + rows + 1, err);
-    if (!saved) return err->status;
+    if (!saved) return err ? err->status : GN_ERR_NOMEM;
     float *v = saved, *u = saved + cols, *ubuf = gn_tensor_data(gn_in_value(n, 1));
     const float *w = gn_tensor_cdata(wt);
     for (int64_t r = 0; r < rows; r++)
@@ -99,7 +99,7 @@ static gn_status sn_backward(gn_node *n, gn_error *err) {
     int64_t rows, cols;
     mat_dims(wt, &rows, &cols);
     const float *saved = gn_node_aux(n, SAVED, cols + rows + 1, err);
-    if (!saved) return err->status;
+    if (!saved) return err ? err->status : GN_ERR_NOMEM;
     const float *v = saved, *u = saved + cols, *w = gn_tensor_cdata(wt);
     const float *g = gn_tensor_cdata(gn_node_grad(n));
     const double sigma = saved[cols + rows];
