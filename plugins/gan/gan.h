@@ -27,6 +27,8 @@ typedef struct gn_gan_opts {
     int64_t score_samples, epoch_score_samples;
     double ema;         /* decay of the generator's weight average (0 = off) */
     int lr_decay_start; /* epoch after which both learning rates fall linearly (0 = off) */
+    int noise_categories; /* one-hot latent code appended to the noise (0 = none) */
+    int z_dim;            /* noise_dim + noise_categories: the generator's input */
 } gn_gan_opts;
 
 gn_status gn_gan_opts_read(const gn_section *p, int quick, gn_gan_opts *o, gn_error *err);
@@ -48,8 +50,10 @@ void gn_gan_models_free(gn_gan_models *m);
 /* Makes m->d's input differentiable and adds the target input and the loss
  * on m->logit (m->d, m->x and m->logit set). */
 gn_status gn_gan_attach_loss(gn_gan_models *m, gn_error *err);
-/* Fills n x noise_dim values from rng. */
-void gn_gan_noise_fill(float *z, int64_t n, gn_gan_noise kind, gn_rng *rng);
+/* Fills rows x o->z_dim generator inputs from rng: noise_dim values of the
+ * noise distribution, then a one-hot of a uniformly drawn category when
+ * noise_categories > 0. */
+void gn_gan_noise_fill(float *z, int64_t rows, const gn_gan_opts *o, gn_rng *rng);
 /* The generator's loss on the discriminator's logits for a fake batch:
  * non-saturating BCE(x, 1) = -log D(G(z)), or minimax -BCE(x, 0) =
  * log(1 - D(G(z))) (its gradient: the BCE's, seeded with -1). Runs D's

@@ -27,7 +27,7 @@ static void dims_str(int ndim, const int64_t *dims, char *buf, size_t n) {
 static gn_status build_generator(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_models *m,
                                  gn_error *err) {
     gn_data_info zi = {.struct_size = sizeof zi, .n = 0, .ndim = 1, .name = "noise"};
-    zi.dims[0] = o->noise_dim;
+    zi.dims[0] = o->z_dim;
     gn_status st = ctx->host->model_build(ctx->run, "generator", &zi, &m->g, err);
     if (st) return st;
     m->z = gn_model_input(m->g, 0);
@@ -107,12 +107,24 @@ void gn_gan_models_free(gn_gan_models *m) {
     memset(m, 0, sizeof *m);
 }
 
-void gn_gan_noise_fill(float *z, int64_t n, gn_gan_noise kind, gn_rng *rng) {
+static void noise_values(float *z, int64_t n, gn_gan_noise kind, gn_rng *rng) {
     if (kind == GN_GAN_NOISE_UNIFORM)
         for (int64_t i = 0; i < n; i++)
             z[i] = (float)(2.0 * gn_rng_uniform(rng) - 1.0);
     else
         gn_rng_normal_fill(rng, z, n);
+}
+
+void gn_gan_noise_fill(float *z, int64_t rows, const gn_gan_opts *o, gn_rng *rng) {
+    if (o->noise_categories == 0) { /* one call: the draws of runs without a code */
+        noise_values(z, rows * o->noise_dim, o->noise, rng);
+        return;
+    }
+    for (int64_t r = 0; r < rows; r++, z += o->z_dim) {
+        noise_values(z, o->noise_dim, o->noise, rng);
+        memset(z + o->noise_dim, 0, (size_t)o->noise_categories * sizeof *z);
+        z[o->noise_dim + (int64_t)gn_rng_below(rng, (uint64_t)o->noise_categories)] = 1.0f;
+    }
 }
 
 gn_status gn_gan_g_loss(gn_gan_models *m, gn_gan_gloss kind, const float *fake, int64_t n,

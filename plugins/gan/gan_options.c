@@ -9,6 +9,9 @@ const gn_param_schema gn_gan_schema[] = {
     GN_PARAM_INT("batch_size", "64", 1, 1 << 20, "real (and fake) images per step"),
     GN_PARAM_INT("noise_dim", "100", 1, 1 << 16, "length of the generator's noise vector z"),
     GN_PARAM_CHOICE("noise", "normal", "normal|uniform", "z ~ N(0, 1) or U(-1, 1)"),
+    GN_PARAM_INT("noise_categories", "0", 0, 1 << 12,
+                 "a one-hot code of this many uniformly drawn categories appended to z (InfoGAN's "
+                 "categorical code, without its mutual-information loss); 0 = none"),
     GN_PARAM_CHOICE("generator_loss", "non_saturating", "non_saturating|minimax",
                     "non_saturating: -log D(G(z)); minimax: log(1 - D(G(z))) (Goodfellow 2014)"),
     GN_PARAM_INT("d_steps", "1", 1, 100, "discriminator steps per generator step (k)"),
@@ -71,6 +74,8 @@ gn_status gn_gan_opts_read(const gn_section *p, int quick, gn_gan_opts *o, gn_er
     o->batch = gn_section_int(p, "batch_size");
     o->limit = gn_section_int(p, quick ? "quick_samples" : "samples");
     o->noise_dim = (int)gn_section_int(p, "noise_dim");
+    o->noise_categories = (int)gn_section_int(p, "noise_categories");
+    o->z_dim = o->noise_dim + o->noise_categories;
     o->noise =
         strcmp(gn_section_str(p, "noise"), "uniform") ? GN_GAN_NOISE_NORMAL : GN_GAN_NOISE_UNIFORM;
     o->gloss = strcmp(gn_section_str(p, "generator_loss"), "minimax") ? GN_GAN_NONSATURATING

@@ -25,12 +25,12 @@ static gn_status run_sample(const gn_run_ctx *ctx, gn_error *err) {
     int n = o.grid_rows * o.grid_cols;
     float *z = NULL, *x = NULL;
     if (!st) {
-        z = malloc((size_t)n * (size_t)o.noise_dim * sizeof *z);
+        z = malloc((size_t)n * (size_t)o.z_dim * sizeof *z);
         x = malloc((size_t)n * (size_t)m.sample * sizeof *x);
         if (!z || !x) st = gn_error_set(err, GN_ERR_NOMEM, "gan_sample: out of memory");
     }
     if (!st) {
-        gn_gan_noise_fill(z, (int64_t)n * o.noise_dim, o.noise, ctx->rng);
+        gn_gan_noise_fill(z, n, &o, ctx->rng);
         st = gn_gan_generate(&m, z, n, x, err);
     }
     char ep[32] = "?", title[96];

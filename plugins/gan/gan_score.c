@@ -201,7 +201,7 @@ gn_status gn_gan_score_epoch(const gn_gan_opts *o, gn_gan_scorer *sc, gn_gan_mod
     *score = NAN;
     if (!sc || n <= 0) return GN_OK;
     float *x = malloc((size_t)(n * m->sample) * sizeof *x);
-    float *z = malloc((size_t)(n * o->noise_dim) * sizeof *z);
+    float *z = malloc((size_t)(n * o->z_dim) * sizeof *z);
     float *probs = malloc((size_t)(n * sc->classes) * sizeof *probs);
     int64_t *counts = calloc((size_t)sc->classes, sizeof *counts);
     gn_status st =
@@ -209,7 +209,7 @@ gn_status gn_gan_score_epoch(const gn_gan_opts *o, gn_gan_scorer *sc, gn_gan_mod
     if (!st) {
         gn_rng rng;
         gn_rng_seed(&rng, 0x5C0BE); /* its own stream: scoring never changes training */
-        gn_gan_noise_fill(z, n * o->noise_dim, o->noise, &rng);
+        gn_gan_noise_fill(z, n, o, &rng);
         st = gn_gan_generate(m, z, n, x, err);
     }
     if (!st) st = classify(sc, x, n, m->sample, probs, err);
@@ -230,7 +230,7 @@ gn_status gn_gan_score(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_score
     h->data_info(test, &ti);
     int64_t n = o->score_samples, nr = n < ti.n ? n : ti.n;
     float *x = malloc((size_t)(n * m->sample) * sizeof *x);
-    float *z = malloc((size_t)(n * o->noise_dim) * sizeof *z);
+    float *z = malloc((size_t)(n * o->z_dim) * sizeof *z);
     float *probs = malloc((size_t)(n * s.classes) * sizeof *probs);
     int64_t *gen = calloc((size_t)s.classes * 2, sizeof *gen), *real = gen ? gen + s.classes : NULL;
     gn_status st =
@@ -245,7 +245,7 @@ gn_status gn_gan_score(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_score
     if (!st) st = classify(&s, x, nr, m->sample, probs, err);
     if (!st) is_real = gn_gan_inception_score(probs, nr, s.classes, real);
     if (!st) {
-        gn_gan_noise_fill(z, n * o->noise_dim, o->noise, ctx->rng);
+        gn_gan_noise_fill(z, n, o, ctx->rng);
         st = gn_gan_generate(m, z, n, x, err);
     }
     if (!st) st = classify(&s, x, n, m->sample, probs, err);

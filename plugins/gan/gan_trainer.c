@@ -39,9 +39,9 @@ static gn_status setup(gan *t, gn_data *train, gn_error *err) {
     if (!t->od) return err->status;
     int64_t b = o->batch, nfix = (int64_t)o->grid_rows * o->grid_cols;
     if (nfix < o->progression_cols) nfix = o->progression_cols;
-    t->z = malloc((size_t)(b * o->noise_dim) * sizeof(float));
+    t->z = malloc((size_t)(b * o->z_dim) * sizeof(float));
     t->t_real = malloc((size_t)b * 3 * sizeof(float));
-    t->fixed_z = malloc((size_t)(nfix * o->noise_dim) * sizeof(float));
+    t->fixed_z = malloc((size_t)(nfix * o->z_dim) * sizeof(float));
     t->grid = malloc((size_t)(nfix * t->m.sample) * sizeof(float));
     if (!t->z || !t->t_real || !t->fixed_z || !t->grid)
         return gn_error_set(err, GN_ERR_NOMEM, "gan: out of memory");
@@ -54,7 +54,7 @@ static gn_status setup(gan *t, gn_data *train, gn_error *err) {
         t->t_gen[i] = o->gloss == GN_GAN_MINIMAX ? 0.0f : 1.0f;
     }
     /* Drawn once, before any training noise: every epoch's grid shows the same z. */
-    gn_gan_noise_fill(t->fixed_z, nfix * o->noise_dim, o->noise, t->ctx->rng);
+    gn_gan_noise_fill(t->fixed_z, nfix, o, t->ctx->rng);
     return GN_OK;
 }
 
@@ -64,7 +64,7 @@ static gn_status d_step(gan *t, const gn_batch *b, epoch_stats *s, gn_error *err
     gn_gan_models *m = &t->m;
     gn_graph *gg = gn_model_graph(m->g), *dg = gn_model_graph(m->d);
     int64_t n = b->n;
-    gn_gan_noise_fill(t->z, n * t->o.noise_dim, t->o.noise, t->ctx->rng);
+    gn_gan_noise_fill(t->z, n, &t->o, t->ctx->rng);
     gn_status st = gn_graph_feed(m->z, t->z, n, err);
     if (!st) st = gn_graph_forward(gg, m->fake, err);
     if (st) return st;
@@ -162,7 +162,7 @@ static gn_status ema_batchnorm_stats(gan *t, gn_error *err) {
     gn_graph_set_training(g, 1);
     gn_status st = GN_OK;
     for (int k = 0; k < 30 && !st; k++) {
-        gn_gan_noise_fill(t->z, t->o.batch * t->o.noise_dim, t->o.noise, t->ctx->rng);
+        gn_gan_noise_fill(t->z, t->o.batch, &t->o, t->ctx->rng);
         st = gn_graph_feed(t->m.z, t->z, t->o.batch, err);
         if (!st) st = gn_graph_forward(g, t->m.fake, err);
     }

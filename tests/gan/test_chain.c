@@ -98,7 +98,8 @@ static void check_kind(gn_gan_gloss kind) {
     float z[20];
     gn_rng r;
     gn_rng_seed(&r, 9);
-    gn_gan_noise_fill(z, 20, GN_GAN_NOISE_NORMAL, &r);
+    const gn_gan_opts o = {.noise = GN_GAN_NOISE_NORMAL, .noise_dim = 4, .z_dim = 4};
+    gn_gan_noise_fill(z, 5, &o, &r);
     g_loss(&p, z, 1, kind);
     int64_t n = gn_model_n_params(p.m.g);
     float *w = gn_model_params(p.m.g), *g = gn_model_grads(p.m.g);
@@ -130,4 +131,40 @@ Test(gan_chain, generator_gradient_through_the_discriminator) {
 
 Test(gan_chain, minimax_generator_gradient_through_the_discriminator) {
     check_kind(GN_GAN_MINIMAX);
+}
+
+/* noise_categories: each row is noise_dim draws then exactly one 1 among
+ * the code's entries, the categories about equally often; without a code the
+ * draws are those of one fill of rows x noise_dim values (runs made before
+ * the option keep their bits). */
+Test(gan_noise, categorical_code_layout) {
+    enum { ROWS = 4000, DIM = 3, K = 5 };
+    const gn_gan_opts o = {.noise = GN_GAN_NOISE_UNIFORM, .noise_dim = DIM,
+                           .noise_categories = K, .z_dim = DIM + K};
+    static float z[ROWS * (DIM + K)];
+    gn_rng r;
+    gn_rng_seed(&r, 3);
+    gn_gan_noise_fill(z, ROWS, &o, &r);
+    int count[K] = {0};
+    for (int i = 0; i < ROWS; i++) {
+        const float *row = z + i * (DIM + K);
+        for (int j = 0; j < DIM; j++)
+            cr_assert(row[j] >= -1.0f && row[j] < 1.0f, "row %d: noise %g", i, row[j]);
+        int ones = 0, zeros = 0;
+        for (int k = 0; k < K; k++) {
+            ones += row[DIM + k] == 1.0f, zeros += row[DIM + k] == 0.0f;
+            if (row[DIM + k] == 1.0f) count[k]++;
+        }
+        cr_assert(ones == 1 && zeros == K - 1, "row %d: %d ones, %d zeros", i, ones, zeros);
+    }
+    for (int k = 0; k < K; k++) /* 800 expected; 5 sigma is about 130 */
+        cr_assert(count[k] > 670 && count[k] < 930, "category %d drawn %d times", k, count[k]);
+
+    const gn_gan_opts plain = {.noise = GN_GAN_NOISE_NORMAL, .noise_dim = 7, .z_dim = 7};
+    float a[21], b[21];
+    gn_rng_seed(&r, 4);
+    gn_gan_noise_fill(a, 3, &plain, &r);
+    gn_rng_seed(&r, 4);
+    gn_rng_normal_fill(&r, b, 21);
+    cr_assert(!memcmp(a, b, sizeof a), "a fill without a code differs from one normal fill");
 }

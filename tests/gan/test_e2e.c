@@ -319,3 +319,26 @@ Test(gan_e2e, spectral_norm_discriminator_trains_and_resumes) {
     char *log = e2e_slurp("s2", "log.txt", NULL);
     cr_assert(log && strstr(log, "resumed both models"), "%s", log ? log : "");
 }
+
+/* noise_categories = 3: the generator takes noise_dim + 3 inputs (its first
+ * weight is 11 wide), samples from its checkpoint with the same option, and
+ * a checkpoint made without the code does not load. */
+Test(gan_e2e, categorical_code_widens_the_generator_input) {
+    cr_assert_eq(run("c", "--set train.noise_categories=3"), 0, "%s", e2e_out);
+    size_t n = 0;
+    char *g = e2e_slurp("c", "generator.safetensors", &n);
+    cr_assert(g && (memmem(g, n, "[11,16]", 7) || memmem(g, n, "[16,11]", 7)),
+              "the generator's first weight is not 11 wide");
+    char args[1024];
+    snprintf(args, sizeof args,
+             "--set experiment.trainer=gan_sample --set train.noise_categories=3 "
+             "--set train.sample_from=%s/c/generator.safetensors",
+             e2e_tmp);
+    cr_assert_eq(run("cs", args), 0, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "wrote samples.png: 8 samples"), "%s", e2e_out);
+    snprintf(args, sizeof args,
+             "--set experiment.trainer=gan_sample --set train.sample_from=%s/c/generator.safetensors",
+             e2e_tmp);
+    cr_assert_eq(run("cx", args), 1, "%s", e2e_out);
+    cr_assert(strstr(e2e_out, "shape"), "%s", e2e_out);
+}
