@@ -25,8 +25,8 @@ typedef struct gn_gan_opts {
     const char *scorer_checkpoint, *scorer_conf, *sample_from;     /* NULL = none */
     gn_gan_snorm scorer_norm;
     int64_t score_samples, epoch_score_samples;
-    double ema;         /* decay of the generator's weight average (0 = off) */
-    int lr_decay_start; /* epoch after which both learning rates fall linearly (0 = off) */
+    double ema;           /* decay of the generator's weight average (0 = off) */
+    int lr_decay_start;   /* epoch after which both learning rates fall linearly (0 = off) */
     int noise_categories; /* one-hot latent code appended to the noise (0 = none) */
     int z_dim;            /* noise_dim + noise_categories: the generator's input */
 } gn_gan_opts;

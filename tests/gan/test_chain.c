@@ -106,8 +106,7 @@ static void check_kind(gn_gan_gloss kind) {
     float *analytic = malloc((size_t)n * sizeof *analytic);
     memcpy(analytic, g, (size_t)n * sizeof *g);
     double worst = 0;
-    for (int64_t i = 0; i < n;
-         i += 7) { /* every 7th parameter; 5%: batch norm in float32 */
+    for (int64_t i = 0; i < n; i += 7) { /* every 7th parameter; 5%: batch norm in float32 */
         float keep = w[i];
         w[i] = keep + 1e-3f;
         double up = g_loss(&p, z, 0, kind);
@@ -139,8 +138,8 @@ Test(gan_chain, minimax_generator_gradient_through_the_discriminator) {
  * the option keep their bits). */
 Test(gan_noise, categorical_code_layout) {
     enum { ROWS = 4000, DIM = 3, K = 5 };
-    const gn_gan_opts o = {.noise = GN_GAN_NOISE_UNIFORM, .noise_dim = DIM,
-                           .noise_categories = K, .z_dim = DIM + K};
+    const gn_gan_opts o = {
+        .noise = GN_GAN_NOISE_UNIFORM, .noise_dim = DIM, .noise_categories = K, .z_dim = DIM + K};
     static float z[ROWS * (DIM + K)];
     gn_rng r;
     gn_rng_seed(&r, 3);

@@ -336,9 +336,10 @@ Test(gan_e2e, categorical_code_widens_the_generator_input) {
              e2e_tmp);
     cr_assert_eq(run("cs", args), 0, "%s", e2e_out);
     cr_assert(strstr(e2e_out, "wrote samples.png: 8 samples"), "%s", e2e_out);
-    snprintf(args, sizeof args,
-             "--set experiment.trainer=gan_sample --set train.sample_from=%s/c/generator.safetensors",
-             e2e_tmp);
+    snprintf(
+        args, sizeof args,
+        "--set experiment.trainer=gan_sample --set train.sample_from=%s/c/generator.safetensors",
+        e2e_tmp);
     cr_assert_eq(run("cx", args), 1, "%s", e2e_out);
     cr_assert(strstr(e2e_out, "shape"), "%s", e2e_out);
 }
