@@ -119,14 +119,20 @@ Test(gan_e2e, resumes_from_its_checkpoints) {
     cr_assert(strstr(e2e_out, "init_generator") && strstr(e2e_out, "shape"), "%s", e2e_out);
 }
 
-Test(gan_e2e, gan_sample_writes_a_grid_from_a_checkpoint) {
-    cr_assert_eq(run("a", ""), 0, "%s", e2e_out);
+/* The gan_sample trainer into dir, from run folder from's generator
+ * checkpoint, with more --set arguments; its exit code. */
+static int run_sample(const char *dir, const char *from, const char *more) {
     char args[1024];
     snprintf(args, sizeof args,
              "--set experiment.trainer=gan_sample "
-             "--set train.sample_from=%s/a/generator.safetensors --set train.grid_rows=3",
-             e2e_tmp);
-    cr_assert_eq(run("s", args), 0, "%s", e2e_out);
+             "--set train.sample_from=%s/%s/generator.safetensors %s",
+             e2e_tmp, from, more);
+    return run(dir, args);
+}
+
+Test(gan_e2e, gan_sample_writes_a_grid_from_a_checkpoint) {
+    cr_assert_eq(run("a", ""), 0, "%s", e2e_out);
+    cr_assert_eq(run_sample("s", "a", "--set train.grid_rows=3"), 0, "%s", e2e_out);
     cr_assert(strstr(e2e_out, "wrote samples.png: 12 samples"), "%s", e2e_out);
     size_t n = 0;
     char *png = e2e_slurp("s", "samples.png", &n);
@@ -329,17 +335,8 @@ Test(gan_e2e, categorical_code_widens_the_generator_input) {
     char *g = e2e_slurp("c", "generator.safetensors", &n);
     cr_assert(g && (memmem(g, n, "[11,16]", 7) || memmem(g, n, "[16,11]", 7)),
               "the generator's first weight is not 11 wide");
-    char args[1024];
-    snprintf(args, sizeof args,
-             "--set experiment.trainer=gan_sample --set train.noise_categories=3 "
-             "--set train.sample_from=%s/c/generator.safetensors",
-             e2e_tmp);
-    cr_assert_eq(run("cs", args), 0, "%s", e2e_out);
+    cr_assert_eq(run_sample("cs", "c", "--set train.noise_categories=3"), 0, "%s", e2e_out);
     cr_assert(strstr(e2e_out, "wrote samples.png: 8 samples"), "%s", e2e_out);
-    snprintf(
-        args, sizeof args,
-        "--set experiment.trainer=gan_sample --set train.sample_from=%s/c/generator.safetensors",
-        e2e_tmp);
-    cr_assert_eq(run("cx", args), 1, "%s", e2e_out);
+    cr_assert_eq(run_sample("cx", "c", ""), 1, "%s", e2e_out);
     cr_assert(strstr(e2e_out, "shape"), "%s", e2e_out);
 }
