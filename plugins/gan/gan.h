@@ -28,8 +28,12 @@ typedef struct gn_gan_opts {
     double ema;           /* decay of the generator's weight average (0 = off) */
     int lr_decay_start;   /* epoch after which both learning rates fall linearly (0 = off) */
     int noise_categories; /* one-hot latent code appended to the noise (0 = none) */
-    int z_dim;            /* noise_dim + noise_categories: the generator's input */
 } gn_gan_opts;
+
+/* The generator's input width: the noise, then the one-hot code. */
+static inline int gn_gan_z_dim(const gn_gan_opts *o) {
+    return o->noise_dim + o->noise_categories;
+}
 
 gn_status gn_gan_opts_read(const gn_section *p, int quick, gn_gan_opts *o, gn_error *err);
 
@@ -50,7 +54,7 @@ void gn_gan_models_free(gn_gan_models *m);
 /* Makes m->d's input differentiable and adds the target input and the loss
  * on m->logit (m->d, m->x and m->logit set). */
 gn_status gn_gan_attach_loss(gn_gan_models *m, gn_error *err);
-/* Fills rows x o->z_dim generator inputs from rng: noise_dim values of the
+/* Fills rows x gn_gan_z_dim(o) generator inputs from rng: noise_dim values of the
  * noise distribution, then a one-hot of a uniformly drawn category when
  * noise_categories > 0. */
 void gn_gan_noise_fill(float *z, int64_t rows, const gn_gan_opts *o, gn_rng *rng);

@@ -27,7 +27,7 @@ static void dims_str(int ndim, const int64_t *dims, char *buf, size_t n) {
 static gn_status build_generator(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_models *m,
                                  gn_error *err) {
     gn_data_info zi = {.struct_size = sizeof zi, .n = 0, .ndim = 1, .name = "noise"};
-    zi.dims[0] = o->z_dim;
+    zi.dims[0] = gn_gan_z_dim(o);
     gn_status st = ctx->host->model_build(ctx->run, "generator", &zi, &m->g, err);
     if (st) return st;
     m->z = gn_model_input(m->g, 0);
@@ -120,7 +120,7 @@ void gn_gan_noise_fill(float *z, int64_t rows, const gn_gan_opts *o, gn_rng *rng
         noise_values(z, rows * o->noise_dim, o->noise, rng);
         return;
     }
-    for (int64_t r = 0; r < rows; r++, z += o->z_dim) {
+    for (int64_t r = 0; r < rows; r++, z += gn_gan_z_dim(o)) {
         noise_values(z, o->noise_dim, o->noise, rng);
         memset(z + o->noise_dim, 0, (size_t)o->noise_categories * sizeof *z);
         z[o->noise_dim + (int64_t)gn_rng_below(rng, (uint64_t)o->noise_categories)] = 1.0f;

@@ -75,7 +75,6 @@ gn_status gn_gan_opts_read(const gn_section *p, int quick, gn_gan_opts *o, gn_er
     o->limit = gn_section_int(p, quick ? "quick_samples" : "samples");
     o->noise_dim = (int)gn_section_int(p, "noise_dim");
     o->noise_categories = (int)gn_section_int(p, "noise_categories");
-    o->z_dim = o->noise_dim + o->noise_categories;
     o->noise =
         strcmp(gn_section_str(p, "noise"), "uniform") ? GN_GAN_NOISE_NORMAL : GN_GAN_NOISE_UNIFORM;
     o->gloss = strcmp(gn_section_str(p, "generator_loss"), "minimax") ? GN_GAN_NONSATURATING

@@ -25,7 +25,7 @@ static gn_status run_sample(const gn_run_ctx *ctx, gn_error *err) {
     int n = o.grid_rows * o.grid_cols;
     float *z = NULL, *x = NULL;
     if (!st) {
-        z = malloc((size_t)n * (size_t)o.z_dim * sizeof *z);
+        z = malloc((size_t)n * (size_t)gn_gan_z_dim(&o) * sizeof *z);
         x = malloc((size_t)n * (size_t)m.sample * sizeof *x);
         if (!z || !x) st = gn_error_set(err, GN_ERR_NOMEM, "gan_sample: out of memory");
     }

@@ -201,7 +201,7 @@ gn_status gn_gan_score_epoch(const gn_gan_opts *o, gn_gan_scorer *sc, gn_gan_mod
     *score = NAN;
     if (!sc || n <= 0) return GN_OK;
     float *x = malloc((size_t)(n * m->sample) * sizeof *x);
-    float *z = malloc((size_t)(n * o->z_dim) * sizeof *z);
+    float *z = malloc((size_t)(n * gn_gan_z_dim(o)) * sizeof *z);
     float *probs = malloc((size_t)(n * sc->classes) * sizeof *probs);
     int64_t *counts = calloc((size_t)sc->classes, sizeof *counts);
     gn_status st =
@@ -230,7 +230,7 @@ gn_status gn_gan_score(const gn_run_ctx *ctx, const gn_gan_opts *o, gn_gan_score
     h->data_info(test, &ti);
     int64_t n = o->score_samples, nr = n < ti.n ? n : ti.n;
     float *x = malloc((size_t)(n * m->sample) * sizeof *x);
-    float *z = malloc((size_t)(n * o->z_dim) * sizeof *z);
+    float *z = malloc((size_t)(n * gn_gan_z_dim(o)) * sizeof *z);
     float *probs = malloc((size_t)(n * s.classes) * sizeof *probs);
     int64_t *gen = calloc((size_t)s.classes * 2, sizeof *gen), *real = gen ? gen + s.classes : NULL;
     gn_status st =

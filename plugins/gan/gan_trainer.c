@@ -39,9 +39,9 @@ static gn_status setup(gan *t, gn_data *train, gn_error *err) {
     if (!t->od) return err->status;
     int64_t b = o->batch, nfix = (int64_t)o->grid_rows * o->grid_cols;
     if (nfix < o->progression_cols) nfix = o->progression_cols;
-    t->z = malloc((size_t)(b * o->z_dim) * sizeof(float));
+    t->z = malloc((size_t)(b * gn_gan_z_dim(o)) * sizeof(float));
     t->t_real = malloc((size_t)b * 3 * sizeof(float));
-    t->fixed_z = malloc((size_t)(nfix * o->z_dim) * sizeof(float));
+    t->fixed_z = malloc((size_t)(nfix * gn_gan_z_dim(o)) * sizeof(float));
     t->grid = malloc((size_t)(nfix * t->m.sample) * sizeof(float));
     if (!t->z || !t->t_real || !t->fixed_z || !t->grid)
         return gn_error_set(err, GN_ERR_NOMEM, "gan: out of memory");

@@ -98,7 +98,7 @@ static void check_kind(gn_gan_gloss kind) {
     float z[20];
     gn_rng r;
     gn_rng_seed(&r, 9);
-    const gn_gan_opts o = {.noise = GN_GAN_NOISE_NORMAL, .noise_dim = 4, .z_dim = 4};
+    const gn_gan_opts o = {.noise = GN_GAN_NOISE_NORMAL, .noise_dim = 4};
     gn_gan_noise_fill(z, 5, &o, &r);
     g_loss(&p, z, 1, kind);
     int64_t n = gn_model_n_params(p.m.g);
@@ -138,8 +138,7 @@ Test(gan_chain, minimax_generator_gradient_through_the_discriminator) {
  * the option keep their bits). */
 Test(gan_noise, categorical_code_layout) {
     enum { ROWS = 4000, DIM = 3, K = 5 };
-    const gn_gan_opts o = {
-        .noise = GN_GAN_NOISE_UNIFORM, .noise_dim = DIM, .noise_categories = K, .z_dim = DIM + K};
+    const gn_gan_opts o = {.noise = GN_GAN_NOISE_UNIFORM, .noise_dim = DIM, .noise_categories = K};
     static float z[ROWS * (DIM + K)];
     gn_rng r;
     gn_rng_seed(&r, 3);
@@ -159,7 +158,7 @@ Test(gan_noise, categorical_code_layout) {
     for (int k = 0; k < K; k++) /* 800 expected; 5 sigma is about 130 */
         cr_assert(count[k] > 670 && count[k] < 930, "category %d drawn %d times", k, count[k]);
 
-    const gn_gan_opts plain = {.noise = GN_GAN_NOISE_NORMAL, .noise_dim = 7, .z_dim = 7};
+    const gn_gan_opts plain = {.noise = GN_GAN_NOISE_NORMAL, .noise_dim = 7};
     float a[21], b[21];
     gn_rng_seed(&r, 4);
     gn_gan_noise_fill(a, 3, &plain, &r);
